@@ -1,0 +1,184 @@
+package gati
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"gati.dev/gati/router"
+)
+
+// App is a Gati application: routes, middleware and modules, served by one
+// request pipeline. Create it with New, register everything, then Run.
+type App struct {
+	table   router.Table[*route]
+	mw      []Middleware
+	httpMW  []HTTPMiddleware
+	modules moduleSet
+	global  *Global
+	errs    []error // registration mistakes, reported by Start
+
+	entry   http.Handler // UseHTTP middleware around dispatch
+	pool    sync.Pool
+	http    *httpMetrics
+	noRoute *routeMetrics
+
+	started      atomic.Bool
+	shuttingDown atomic.Bool
+	stopOnce     sync.Once
+	stopErr      error
+}
+
+// Option configures an App at New.
+type Option interface{ applyApp(*appOptions) }
+
+type appOptions struct {
+	cfg       *Config
+	cfgFile   string
+	env       string
+	logOutput io.Writer
+	logger    *slog.Logger
+}
+
+type appOption func(*appOptions)
+
+func (f appOption) applyApp(o *appOptions) { f(o) }
+
+// WithConfig uses cfg instead of reading gati.yaml.
+func WithConfig(cfg *Config) Option { return appOption(func(o *appOptions) { o.cfg = cfg }) }
+
+// WithConfigFile reads the configuration from path instead of gati.yaml.
+func WithConfigFile(path string) Option {
+	return appOption(func(o *appOptions) { o.cfgFile = path })
+}
+
+// WithEnv selects the environment instead of $GATI_ENV.
+func WithEnv(env string) Option { return appOption(func(o *appOptions) { o.env = env }) }
+
+// WithLogOutput writes logs to w instead of standard error.
+func WithLogOutput(w io.Writer) Option { return appOption(func(o *appOptions) { o.logOutput = w }) }
+
+// WithLogger uses logger instead of building one from the config.
+func WithLogger(l *slog.Logger) Option { return appOption(func(o *appOptions) { o.logger = l }) }
+
+// DefaultEnv is the environment when neither $GATI_ENV nor WithEnv names
+// one: production, so that a forgotten setting never exposes stack traces.
+const DefaultEnv = "production"
+
+// New returns an App configured from gati.yaml in the working directory
+// (when present) and the options. Configuration errors are reported by
+// Start, with everything else that is wrong.
+func New(opts ...Option) *App {
+	o := appOptions{cfgFile: ConfigFile, env: os.Getenv("GATI_ENV"), logOutput: os.Stderr}
+	for _, opt := range opts {
+		opt.applyApp(&o)
+	}
+	if o.env == "" {
+		o.env = DefaultEnv
+	}
+	a := &App{}
+	cfg, err := o.config()
+	a.fail(err)
+	cfg.withDefaults()
+	logger := o.logger
+	if logger == nil {
+		logger, err = newLogger(o.logOutput, cfg)
+		a.fail(err)
+	}
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(o.logOutput, nil))
+	}
+	a.global = &Global{app: a, cfg: cfg, logger: logger, metrics: newMetrics()}
+	a.http = newHTTPMetrics(a.global.metrics)
+	a.noRoute = a.http.forRoute("", "unmatched")
+	a.pool.New = func() any { return newExchange(logger) }
+	return a
+}
+
+func (o *appOptions) config() (*Config, error) {
+	if o.cfg != nil {
+		cfg := *o.cfg
+		if cfg.env == "" {
+			cfg.env = o.env
+		}
+		return &cfg, cfg.applyEnvVars()
+	}
+	cfg, err := LoadConfig(o.cfgFile, o.env)
+	if err != nil {
+		return &Config{env: o.env}, err
+	}
+	return cfg, nil
+}
+
+func (a *App) fail(err error) {
+	if err != nil {
+		a.errs = append(a.errs, err)
+	}
+}
+
+// Global returns the app context.
+func (a *App) Global() *Global { return a.global }
+
+// Logger returns the app logger.
+func (a *App) Logger() *slog.Logger { return a.global.logger }
+
+// Handle registers h for pattern: an optional method, a space, and a path
+// in Go 1.22 ServeMux syntax ("GET /users/{id}", "/files/{path...}").
+// A malformed pattern, or one that conflicts with an earlier route, is
+// reported by Start with the locations of both routes.
+func (a *App) Handle(pattern string, h Handler, opts ...RouteOption) {
+	a.handle(pattern, h, callerLoc(1), opts)
+}
+
+// HandleFunc registers a raw handler function for pattern; see Handle.
+func (a *App) HandleFunc(pattern string, fn HandlerFunc, opts ...RouteOption) {
+	a.handle(pattern, fn, callerLoc(1), opts)
+}
+
+func (a *App) handle(pattern string, h Handler, loc string, opts []RouteOption) {
+	if a.started.Load() {
+		panic("gati: Handle called after the app started")
+	}
+	rt := &route{pattern: pattern, handler: h, loc: loc}
+	for _, opt := range opts {
+		opt.applyRoute(rt)
+	}
+	method, path, err := splitPattern(pattern)
+	if err != nil {
+		a.fail(fmt.Errorf("%s: route %q: %w", rt.loc, pattern, err))
+		return
+	}
+	rt.method, rt.path = method, path
+	a.fail(a.table.Add(method, path, rt, rt.loc))
+}
+
+// Use adds Gati-native middleware that runs, in order, for every route.
+func (a *App) Use(mw ...Middleware) { a.mw = append(a.mw, mw...) }
+
+// UseHTTP adds net/http middleware that runs, in order, before routing.
+func (a *App) UseHTTP(mw ...HTTPMiddleware) { a.httpMW = append(a.httpMW, mw...) }
+
+// Module registers a module. Modules are initialized by Start in
+// dependency order.
+func (a *App) Module(m Module) {
+	a.fail(a.modules.add(m, callerLoc(1)))
+}
+
+// Routes lists the registered routes, sorted by path then method.
+func (a *App) Routes() []RouteInfo {
+	entries := a.table.Routes()
+	out := make([]RouteInfo, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, e.Value.info())
+	}
+	return out
+}
+
+// Err reports the registration and configuration mistakes found so far,
+// joined; Start refuses to start while there are any.
+func (a *App) Err() error { return errors.Join(a.errs...) }

@@ -1,0 +1,84 @@
+package gati_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"gati.dev/gati"
+)
+
+// discardWriter is a minimal ResponseWriter so the benchmarks measure the
+// pipeline, not httptest.ResponseRecorder.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+func benchServe(b *testing.B, h http.Handler, target string) {
+	req := httptest.NewRequest("GET", target, nil)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkHello compares the whole Gati pipeline serving a typed JSON
+// handler with a net/http handler doing the same work by hand: read the
+// query, build the message, encode JSON, set headers.
+func BenchmarkHello(b *testing.B) {
+	b.Run("nethttp", func(b *testing.B) {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+			name := r.URL.Query().Get("name")
+			if name == "" {
+				name = "world"
+			}
+			body, _ := json.Marshal(greetOut{Message: "Hello, " + name + "!"})
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(body)
+		})
+		benchServe(b, mux, "/hello?name=Ada")
+	})
+	b.Run("gati", func(b *testing.B) {
+		app := gati.New(gati.WithEnv("production"), gati.WithLogOutput(io.Discard))
+		app.Handle("GET /hello", gati.Typed(greet))
+		if err := app.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		benchServe(b, app, "/hello?name=Ada")
+	})
+}
+
+// BenchmarkPathParam measures a one-parameter route returning JSON.
+func BenchmarkPathParam(b *testing.B) {
+	type in struct {
+		ID string `path:"id"`
+	}
+	b.Run("nethttp", func(b *testing.B) {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+			body, _ := json.Marshal(greetOut{Message: r.PathValue("id")})
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(body)
+		})
+		benchServe(b, mux, "/users/42")
+	})
+	b.Run("gati", func(b *testing.B) {
+		app := gati.New(gati.WithEnv("production"), gati.WithLogOutput(io.Discard))
+		app.Handle("GET /users/{id}", gati.Typed(func(_ *gati.Global, _ *gati.Local, in in) (greetOut, error) {
+			return greetOut{Message: in.ID}, nil
+		}))
+		if err := app.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		benchServe(b, app, "/users/42")
+	})
+}

@@ -1,0 +1,234 @@
+package gati
+
+import (
+	"encoding"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+)
+
+// binder fills a typed handler's In struct from a request. Its plan is
+// computed once, when the route is registered.
+type binder struct {
+	params  []paramField
+	hasBody bool
+}
+
+// paramField is one struct field filled from a path, query, header or
+// cookie parameter.
+type paramField struct {
+	index []int
+	in    string // "path", "query", "header" or "cookie"
+	name  string
+	multi bool // a slice: takes every value of a repeated parameter
+	parse func(dst reflect.Value, raw string) error
+}
+
+var paramSources = [...]string{"path", "query", "header", "cookie"}
+
+// newBinder plans how to bind t. Non-struct types bind from the body.
+func newBinder(t reflect.Type) (*binder, error) {
+	b := &binder{}
+	if t.Kind() != reflect.Struct {
+		b.hasBody = t != reflect.TypeFor[struct{}]()
+		return b, nil
+	}
+	for _, f := range reflect.VisibleFields(t) {
+		if err := b.plan(t, f); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (b *binder) plan(t reflect.Type, f reflect.StructField) error {
+	if !f.IsExported() || (f.Anonymous && f.Type.Kind() == reflect.Struct) {
+		return nil
+	}
+	for _, src := range paramSources {
+		name, ok := f.Tag.Lookup(src)
+		if !ok {
+			continue
+		}
+		p, err := newParamField(f, src, name)
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", t, f.Name, err)
+		}
+		b.params = append(b.params, p)
+		return nil
+	}
+	if f.Tag.Get("json") != "-" {
+		b.hasBody = true
+	}
+	return nil
+}
+
+func newParamField(f reflect.StructField, src, name string) (paramField, error) {
+	if name == "" {
+		return paramField{}, fmt.Errorf("%s tag has no name", src)
+	}
+	p := paramField{index: f.Index, in: src, name: name}
+	elem := f.Type
+	if elem.Kind() == reflect.Slice && src != "path" {
+		p.multi, elem = true, elem.Elem()
+	}
+	parse, err := parserFor(elem)
+	if err != nil {
+		return paramField{}, fmt.Errorf("%s parameter %q: %w", src, name, err)
+	}
+	p.parse = parse
+	return p, nil
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// parserFor returns a function that parses a parameter into a value of t.
+func parserFor(t reflect.Type) (func(reflect.Value, string) error, error) {
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return func(v reflect.Value, s string) error {
+			return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
+		}, nil
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return func(v reflect.Value, s string) error { v.SetString(s); return nil }, nil
+	case reflect.Bool:
+		return func(v reflect.Value, s string) error {
+			b, err := strconv.ParseBool(s)
+			v.SetBool(b)
+			return err
+		}, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(v reflect.Value, s string) error {
+			n, err := strconv.ParseInt(s, 10, t.Bits())
+			v.SetInt(n)
+			return err
+		}, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return func(v reflect.Value, s string) error {
+			n, err := strconv.ParseUint(s, 10, t.Bits())
+			v.SetUint(n)
+			return err
+		}, nil
+	case reflect.Float32, reflect.Float64:
+		return func(v reflect.Value, s string) error {
+			n, err := strconv.ParseFloat(s, t.Bits())
+			v.SetFloat(n)
+			return err
+		}, nil
+	}
+	return nil, fmt.Errorf("unsupported type %s (use a string, bool, number, slice of them, or an encoding.TextUnmarshaler)", t)
+}
+
+// bind decodes the body (when In has body fields) and then the parameters,
+// so a body can never override a path, query, header or cookie value.
+func (b *binder) bind(req *Request, dst reflect.Value) error {
+	if b.hasBody {
+		if err := b.bindBody(req, dst); err != nil {
+			return err
+		}
+	}
+	var errs []FieldError
+	for i := range b.params {
+		if fe, ok := b.params[i].bind(req, dst); !ok {
+			errs = append(errs, fe)
+		}
+	}
+	if errs != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
+			Detail: "request parameters are not valid; see errors", Errors: errs}
+	}
+	return nil
+}
+
+func (b *binder) bindBody(req *Request, dst reflect.Value) error {
+	if req.r.ContentLength == 0 && req.r.Body == http.NoBody {
+		return nil
+	}
+	if err := req.requireJSON(); err != nil {
+		return err
+	}
+	body, err := req.Body()
+	if err != nil || len(body) == 0 {
+		return err
+	}
+	if err := decodeJSON(body, dst.Addr().Interface()); err != nil {
+		return err
+	}
+	for i := range b.params { // parameters come only from their own source
+		f := dst.FieldByIndex(b.params[i].index)
+		f.SetZero()
+	}
+	return nil
+}
+
+// bind sets one parameter field, reporting a FieldError when it fails.
+func (p *paramField) bind(req *Request, dst reflect.Value) (FieldError, bool) {
+	if !p.multi {
+		raw, ok := p.value(req)
+		if !ok {
+			return FieldError{}, true
+		}
+		return p.check(p.parse(dst.FieldByIndex(p.index), raw), raw)
+	}
+	values := p.values(req)
+	if len(values) == 0 {
+		return FieldError{}, true
+	}
+	f := dst.FieldByIndex(p.index)
+	f.Set(reflect.MakeSlice(f.Type(), len(values), len(values)))
+	for i, s := range values {
+		if fe, ok := p.check(p.parse(f.Index(i), s), s); !ok {
+			return fe, false
+		}
+	}
+	return FieldError{}, true
+}
+
+func (p *paramField) check(err error, raw string) (FieldError, bool) {
+	if err == nil {
+		return FieldError{}, true
+	}
+	return FieldError{Pointer: "/" + p.in + "/" + p.name,
+		Detail: fmt.Sprintf("%s parameter %q: cannot use %q: %v", p.in, p.name, raw, unwrapNum(err))}, false
+}
+
+// unwrapNum strips strconv's "strconv.ParseInt: parsing ..." prefix.
+func unwrapNum(err error) error {
+	if ne, ok := err.(*strconv.NumError); ok {
+		return ne.Err
+	}
+	return err
+}
+
+// value returns the parameter's first value, without allocating.
+func (p *paramField) value(req *Request) (string, bool) {
+	switch p.in {
+	case "path":
+		v := req.params.Get(p.name)
+		return v, v != ""
+	case "query":
+		vs := req.QueryValues()[p.name]
+		if len(vs) > 0 {
+			return vs[0], true
+		}
+	case "header":
+		if vs := req.r.Header.Values(p.name); len(vs) > 0 {
+			return vs[0], true
+		}
+	case "cookie":
+		if c, err := req.r.Cookie(p.name); err == nil {
+			return c.Value, true
+		}
+	}
+	return "", false
+}
+
+// values returns every value of a repeated query parameter or header.
+func (p *paramField) values(req *Request) []string {
+	if p.in == "header" {
+		return req.r.Header.Values(p.name)
+	}
+	return req.QueryValues()[p.name]
+}

@@ -1,0 +1,234 @@
+package gati
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigFile is the name of the app's configuration file, at its root.
+const ConfigFile = "gati.yaml"
+
+// Config is the app's configuration, read from gati.yaml. Its zero value
+// means defaults throughout. The environment (GATI_ENV, default
+// "production") selects an entry of environments whose settings are
+// merged over the base; PORT overrides server.port.
+type Config struct {
+	// Name of the app, used in logs and metrics.
+	Name   string       `yaml:"name"`
+	Server ServerConfig `yaml:"server"`
+	Log    LogConfig    `yaml:"log"`
+	// Modules holds one section per module, read with
+	// ModuleContext.DecodeConfig.
+	Modules map[string]yaml.Node `yaml:"modules"`
+	// Environments holds overrides of the settings above, by environment.
+	Environments map[string]yaml.Node `yaml:"environments"`
+
+	env     string
+	file    string
+	portSet bool // $PORT was set, so port 0 means "any free port"
+}
+
+// ServerConfig configures the HTTP server.
+type ServerConfig struct {
+	Host              string        `yaml:"host"`
+	Port              int           `yaml:"port"`
+	BodyLimit         ByteSize      `yaml:"body_limit"`
+	RequestTimeout    time.Duration `yaml:"request_timeout"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	// DrainDelay is how long the app keeps serving after readiness turns
+	// false on shutdown, so load balancers stop sending traffic first.
+	DrainDelay time.Duration `yaml:"drain_delay"`
+	// ShutdownTimeout bounds the wait for in-flight requests.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// LogConfig configures logging.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json; default text in development
+	// Access logs one line per request; default on in development only.
+	Access *bool `yaml:"access"`
+}
+
+// ByteSize is a number of bytes, written in gati.yaml as an integer or
+// with a unit: "512KiB", "1MiB", "10MB".
+type ByteSize int64
+
+// UnmarshalYAML parses a size with an optional unit.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	s := strings.TrimSpace(n.Value)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return fmt.Errorf("line %d: %q is not a size: use bytes or a unit such as 512KiB, 1MiB", n.Line, n.Value)
+	}
+	*b = ByteSize(v * mult)
+	return nil
+}
+
+// Env returns the environment the config was loaded for.
+func (c *Config) Env() string { return c.env }
+
+// Dev reports whether the app runs in the development environment, where
+// errors show details and stacks and logs are human-readable.
+func (c *Config) Dev() bool { return c.env == "development" }
+
+// LoadConfig reads path (a missing file means all defaults) for the
+// environment env, merging environments.<env> over the base and applying
+// $PORT. Unknown fields are errors that name the file and line.
+func LoadConfig(path, env string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gati: reading config: %w", err)
+	}
+	cfg, err := parseConfig(data, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	cfg.file = path
+	return cfg, cfg.applyEnvVars()
+}
+
+func parseConfig(data []byte, env string) (*Config, error) {
+	cfg := &Config{env: env}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return cfg, nil
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, cleanYAMLError(err)
+	}
+	if err := strictDecode(&root, cfg); err != nil {
+		return nil, err
+	}
+	if over, ok := cfg.Environments[env]; ok {
+		merged := mergeNodes(root.Content[0], &over)
+		if err := strictDecode(merged, cfg); err != nil {
+			return nil, fmt.Errorf("environments.%s: %w", env, err)
+		}
+	}
+	cfg.env = env
+	return cfg, nil
+}
+
+// strictDecode decodes n into v, rejecting fields v does not have.
+func strictDecode(n *yaml.Node, v any) error {
+	data, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return cleanYAMLError(err)
+	}
+	return nil
+}
+
+// mergeNodes returns base with over merged in: mappings merge key by key,
+// anything else in over replaces what base had.
+func mergeNodes(base, over *yaml.Node) *yaml.Node {
+	if base.Kind != yaml.MappingNode || over.Kind != yaml.MappingNode {
+		return over
+	}
+	out := *base
+	out.Content = append([]*yaml.Node(nil), base.Content...)
+	for i := 0; i+1 < len(over.Content); i += 2 {
+		key, val := over.Content[i], over.Content[i+1]
+		j := mappingIndex(&out, key.Value)
+		if j < 0 {
+			out.Content = append(out.Content, key, val)
+			continue
+		}
+		out.Content[j+1] = mergeNodes(out.Content[j+1], val)
+	}
+	return &out
+}
+
+func mappingIndex(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func cleanYAMLError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	return errors.New(strings.ReplaceAll(msg, "\n  ", "; "))
+}
+
+// applyEnvVars applies $PORT, the container platforms' convention.
+func (c *Config) applyEnvVars() error {
+	p := os.Getenv("PORT")
+	if p == "" {
+		return nil
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return fmt.Errorf("gati: $PORT=%q is not a port number (0-65535)", p)
+	}
+	c.Server.Port, c.portSet = port, true
+	return nil
+}
+
+// decodeModule decodes modules.<name> into v, rejecting unknown fields.
+func (c *Config) decodeModule(name string, v any) error {
+	n, ok := c.Modules[name]
+	if !ok {
+		return nil
+	}
+	if err := strictDecode(&n, v); err != nil {
+		return fmt.Errorf("%s: modules.%s (line %d): %w", c.file, name, n.Line, err)
+	}
+	return nil
+}
+
+// withDefaults fills unset settings.
+func (c *Config) withDefaults() {
+	s := &c.Server
+	if s.Port == 0 && !c.portSet {
+		s.Port = 8080
+	}
+	if s.BodyLimit == 0 {
+		s.BodyLimit = DefaultBodyLimit
+	}
+	if s.ReadHeaderTimeout == 0 {
+		s.ReadHeaderTimeout = 10 * time.Second
+	}
+	if s.IdleTimeout == 0 {
+		s.IdleTimeout = 120 * time.Second
+	}
+	if s.ShutdownTimeout == 0 {
+		s.ShutdownTimeout = 15 * time.Second
+	}
+	if c.Log.Access == nil {
+		dev := c.Dev()
+		c.Log.Access = &dev
+	}
+}

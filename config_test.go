@@ -1,0 +1,89 @@
+package gati_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gati.dev/gati"
+)
+
+func writeConfig(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "gati.yaml")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const sampleConfig = `name: shop
+server:
+  port: 9000
+  body_limit: 2MiB
+  shutdown_timeout: 5s
+log:
+  level: info
+environments:
+  production:
+    server:
+      port: 80
+    log:
+      format: json
+`
+
+func TestLoadConfigMergesEnvironment(t *testing.T) {
+	p := writeConfig(t, sampleConfig)
+	cfg, err := gati.LoadConfig(p, "production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Server
+	if cfg.Name != "shop" || s.Port != 80 || s.BodyLimit != 2<<20 || s.ShutdownTimeout != 5*time.Second || cfg.Log.Format != "json" || cfg.Log.Level != "info" {
+		t.Fatalf("got %+v %+v", s, cfg.Log)
+	}
+	cfg, err = gati.LoadConfig(p, "staging")
+	if err != nil || cfg.Server.Port != 9000 || cfg.Log.Format != "" {
+		t.Fatalf("staging: %+v %v", cfg.Server, err)
+	}
+}
+
+func TestLoadConfigPortFromEnv(t *testing.T) {
+	t.Setenv("PORT", "7001")
+	cfg, err := gati.LoadConfig(writeConfig(t, sampleConfig), "production")
+	if err != nil || cfg.Server.Port != 7001 {
+		t.Fatalf("port %d, err %v", cfg.Server.Port, err)
+	}
+	t.Setenv("PORT", "http")
+	if _, err := gati.LoadConfig(writeConfig(t, sampleConfig), "production"); err == nil || !strings.Contains(err.Error(), "$PORT") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLoadConfigErrorsNameFileAndLine(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unknown field", "server:\n  prot: 80\n", "line 2: field prot not found"},
+		{"bad size", "server:\n  body_limit: lots\n", `"lots" is not a size`},
+		{"bad duration", "server:\n  shutdown_timeout: soon\n", "line 2"},
+		{"syntax", "server: [\n", "line"},
+		{"unknown field in environment", "environments:\n  production:\n    sever: {}\n", "environments.production"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeConfig(t, tt.yaml)
+			_, err := gati.LoadConfig(p, "production")
+			if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v; want it to name %s and contain %q", err, p, tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingConfigMeansDefaults(t *testing.T) {
+	cfg, err := gati.LoadConfig(filepath.Join(t.TempDir(), "gati.yaml"), "development")
+	if err != nil || !cfg.Dev() || cfg.Env() != "development" {
+		t.Fatalf("cfg %+v err %v", cfg, err)
+	}
+}

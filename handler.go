@@ -1,0 +1,117 @@
+package gati
+
+import (
+	"net/http"
+	"reflect"
+)
+
+// Handler serves one route. Most code uses HandlerFunc or Typed rather
+// than implementing it directly.
+type Handler interface {
+	ServeGati(req *Request, res *Response, gctx *Global, lctx *Local) error
+}
+
+// HandlerFunc is the raw handler form: it reads the request and writes the
+// response itself. Returning an error writes a problem+json response,
+// unless the handler already wrote one.
+type HandlerFunc func(req *Request, res *Response, gctx *Global, lctx *Local) error
+
+// ServeGati calls f.
+func (f HandlerFunc) ServeGati(req *Request, res *Response, gctx *Global, lctx *Local) error {
+	return f(req, res, gctx, lctx)
+}
+
+// TypedFunc is the typed handler form. In is a struct whose fields tagged
+// `path:"name"`, `query:"name"`, `header:"Name"` or `cookie:"name"` are
+// filled from the request, and whose other exported fields are the JSON
+// body. Out is written as the JSON response body with the route's status
+// (200 unless set with Status or the directive's status=). A nil pointer
+// Out writes 204 No Content.
+type TypedFunc[In, Out any] func(gctx *Global, lctx *Local, in In) (Out, error)
+
+// TypedHandler is a Handler built by Typed; tools use it to read the
+// request and response types.
+type TypedHandler interface {
+	Handler
+	// Types returns the In and Out types of the typed function.
+	Types() (in, out reflect.Type)
+}
+
+// Validator is implemented by request types that check themselves after
+// decoding. Return an *Error (see Invalid) to choose the response; any
+// other error becomes a 422.
+type Validator interface {
+	Validate() error
+}
+
+// Invalid returns a 422 *Error listing problems with request fields.
+func Invalid(errs ...FieldError) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
+		Detail: "the request is not valid; see errors", Errors: errs}
+}
+
+// Typed adapts a typed function into a Handler. It panics at registration
+// when In cannot be bound (a parameter field of an unsupported type): that
+// is a programming error, found before the server starts.
+func Typed[In, Out any](fn TypedFunc[In, Out]) TypedHandler {
+	b, err := newBinder(reflect.TypeFor[In]())
+	if err != nil {
+		panic("gati: Typed: " + err.Error())
+	}
+	return &typedHandler[In, Out]{fn: fn, bind: b}
+}
+
+type typedHandler[In, Out any] struct {
+	fn   TypedFunc[In, Out]
+	bind *binder
+}
+
+func (h *typedHandler[In, Out]) Types() (in, out reflect.Type) {
+	return reflect.TypeFor[In](), reflect.TypeFor[Out]()
+}
+
+func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Global, lctx *Local) error {
+	var in In
+	if err := h.bind.bind(req, reflect.ValueOf(&in).Elem()); err != nil {
+		return err
+	}
+	if err := validate(&in); err != nil {
+		return err
+	}
+	out, err := h.fn(gctx, lctx, in)
+	if err != nil {
+		return err
+	}
+	return writeTyped(res, lctx.successStatus(), out)
+}
+
+// validate runs the Validate method of the decoded request. in is a
+// pointer, whose method set includes the methods of the value type too.
+func validate(in any) error {
+	v, ok := in.(Validator)
+	if !ok {
+		return nil
+	}
+	err := v.Validate()
+	if err == nil {
+		return nil
+	}
+	if _, isErr := err.(*Error); isErr {
+		return err
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Detail: err.Error(), Err: err}
+}
+
+func writeTyped(res *Response, status int, out any) error {
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && v.IsNil() {
+		return res.NoContent()
+	}
+	return res.JSON(status, out)
+}
+
+func (l *Local) successStatus() int {
+	if l.route != nil && l.route.status != 0 {
+		return l.route.status
+	}
+	return http.StatusOK
+}

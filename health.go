@@ -1,0 +1,81 @@
+package gati
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Health and metrics endpoints, served by every app.
+const (
+	PathLive    = "/healthz/live"
+	PathReady   = "/healthz/ready"
+	PathStartup = "/healthz/startup"
+	PathMetrics = "/metrics"
+)
+
+// healthCheckTimeout bounds each readiness check.
+const healthCheckTimeout = 2 * time.Second
+
+type healthReport struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"`
+}
+
+func (a *App) registerBuiltins() {
+	builtin := []RouteOption{routeOption(func(r *route) { r.builtin, r.loc = true, "gati (built-in)" })}
+	a.handle("GET "+PathLive, HandlerFunc(a.serveLive), "", builtin)
+	a.handle("GET "+PathReady, HandlerFunc(a.serveReady), "", builtin)
+	a.handle("GET "+PathStartup, HandlerFunc(a.serveStartup), "", builtin)
+	metrics := a.global.metrics.handler()
+	a.handle("GET "+PathMetrics, HandlerFunc(func(req *Request, res *Response, _ *Global, _ *Local) error {
+		w, err := res.Hijack()
+		if err == nil {
+			metrics.ServeHTTP(w, req.r)
+		}
+		return err
+	}), "", builtin)
+}
+
+// serveLive answers 200 while the process can serve at all.
+func (a *App) serveLive(_ *Request, res *Response, _ *Global, _ *Local) error {
+	return res.JSON(http.StatusOK, healthReport{Status: "ok"})
+}
+
+// serveStartup answers 200 once Start has finished.
+func (a *App) serveStartup(_ *Request, res *Response, _ *Global, _ *Local) error {
+	return res.JSON(http.StatusOK, healthReport{Status: "started"})
+}
+
+// serveReady answers 200 when every module and registered check is
+// healthy and the app is not shutting down, else 503 with the reasons.
+func (a *App) serveReady(req *Request, res *Response, _ *Global, _ *Local) error {
+	rep := a.readiness(req.r.Context())
+	status := http.StatusOK
+	if rep.Status != "ready" {
+		status = http.StatusServiceUnavailable
+	}
+	res.Header().Set("Cache-Control", "no-store")
+	return res.JSON(status, rep)
+}
+
+func (a *App) readiness(ctx context.Context) healthReport {
+	rep := healthReport{Status: "ready", Checks: map[string]string{}}
+	if a.shuttingDown.Load() {
+		rep.Status = "shutting_down"
+		return rep
+	}
+	for name, err := range a.modules.health(ctx, healthCheckTimeout) {
+		rep.Checks["module:"+name] = err.Error()
+	}
+	_, _, checks := a.global.hooks()
+	for _, c := range checks {
+		if err := callBounded(ctx, healthCheckTimeout, c.fn); err != nil {
+			rep.Checks[c.name] = err.Error()
+		}
+	}
+	if len(rep.Checks) > 0 {
+		rep.Status = "unavailable"
+	}
+	return rep
+}

@@ -1,0 +1,161 @@
+package gati
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Local is the per-request context handed to every handler and middleware:
+// request id, W3C trace, a logger that carries both, typed per-request
+// state, cleanup hooks and the request's context.Context.
+//
+// A Local is valid only until the handler returns: the framework reuses
+// it for later requests. Work that outlives the request must copy what it
+// needs (RequestID, Trace) and use its own context.
+type Local struct {
+	ctx       localContext
+	requestID string
+	trace     Trace
+	start     time.Time
+	route     *route
+	version   string
+	base      *slog.Logger
+	logger    *slog.Logger
+	state     []stateEntry
+	cleanups  []func()
+	ex        *exchange
+}
+
+type localKey struct{}
+
+// localContext carries the Local inside the request's context without an
+// allocation per request.
+type localContext struct {
+	context.Context
+	l *Local
+}
+
+func (c *localContext) Value(key any) any {
+	if key == (localKey{}) {
+		return c.l
+	}
+	return c.Context.Value(key)
+}
+
+// LocalFrom returns the Local of the request whose context ctx is (or
+// derives from), so code that only has a context.Context can log with the
+// request id or read request state.
+func LocalFrom(ctx context.Context) (*Local, bool) {
+	l, ok := ctx.Value(localKey{}).(*Local)
+	return l, ok
+}
+
+// Context returns the request's context: cancelled when the client goes
+// away or the deadline passes, and carrying this Local (see LocalFrom).
+func (l *Local) Context() context.Context { return &l.ctx }
+
+// Deadline reports when the request's context expires, if it does.
+func (l *Local) Deadline() (time.Time, bool) { return l.ctx.Deadline() }
+
+// RequestID returns the request id: the caller's X-Request-Id when it sent
+// a valid one, otherwise a fresh random id. It is echoed in the response.
+func (l *Local) RequestID() string { return l.requestID }
+
+// Trace returns the request's W3C trace context.
+func (l *Local) Trace() Trace { return l.trace }
+
+// Start returns when the framework began handling the request.
+func (l *Local) Start() time.Time { return l.start }
+
+// Pattern returns the matched route pattern, such as "GET /users/{id}".
+func (l *Local) Pattern() string {
+	if l.route == nil {
+		return ""
+	}
+	return l.route.pattern
+}
+
+// Version returns the API version the request resolved to, or "" when the
+// app declares no versions.
+func (l *Local) Version() string { return l.version }
+
+// Logger returns a logger whose every line carries the request id, trace
+// id and route. It is built on first use.
+func (l *Local) Logger() *slog.Logger {
+	if l.logger == nil {
+		l.logger = l.base.With(
+			slog.String("request_id", l.requestID),
+			slog.String("trace_id", l.trace.TraceIDString()),
+			slog.String("route", l.Pattern()),
+		)
+	}
+	return l.logger
+}
+
+// OnCleanup registers fn to run after the response is written, even when
+// the handler failed or panicked. Cleanups run in reverse order.
+func (l *Local) OnCleanup(fn func()) { l.cleanups = append(l.cleanups, fn) }
+
+// runCleanups runs the cleanup hooks last-in first-out. A panicking hook
+// is logged and does not stop the others.
+func (l *Local) runCleanups() {
+	for i := len(l.cleanups) - 1; i >= 0; i-- {
+		l.runCleanup(l.cleanups[i])
+	}
+}
+
+func (l *Local) runCleanup(fn func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			l.Logger().Error("cleanup hook panicked", slog.Any("panic", v))
+		}
+	}()
+	fn()
+}
+
+// reset prepares a pooled Local for its next request.
+func (l *Local) reset() {
+	clear(l.state)
+	clear(l.cleanups)
+	*l = Local{state: l.state[:0], cleanups: l.cleanups[:0], base: l.base, ex: l.ex}
+	l.ctx.l = l
+}
+
+type stateEntry struct {
+	key   any
+	value any
+}
+
+// Key identifies one typed value in a request's state. Create keys once,
+// at package level, with NewKey.
+type Key[T any] struct{ name string }
+
+// NewKey returns a new key for per-request values of type T. The name is
+// used in messages only; two keys with the same name are still distinct.
+func NewKey[T any](name string) *Key[T] { return &Key[T]{name: name} }
+
+// Set stores v in the request's state under k.
+func (k *Key[T]) Set(l *Local, v T) {
+	for i := range l.state {
+		if l.state[i].key == k {
+			l.state[i].value = v
+			return
+		}
+	}
+	l.state = append(l.state, stateEntry{key: k, value: v})
+}
+
+// Get returns the value stored under k, and whether there is one.
+func (k *Key[T]) Get(l *Local) (T, bool) {
+	for _, e := range l.state {
+		if e.key == k {
+			return e.value.(T), true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// String returns the key's name.
+func (k *Key[T]) String() string { return k.name }

@@ -1,0 +1,198 @@
+package gati
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"gati.dev/gati/router"
+)
+
+// DefaultBodyLimit is the largest request body read when neither gati.yaml
+// (server.body_limit) nor the route sets a limit: 1 MiB.
+const DefaultBodyLimit = 1 << 20
+
+// Request is the incoming request as a handler sees it: path parameters,
+// query, headers, cookies and a size-limited body.
+type Request struct {
+	r         *http.Request
+	params    router.Params
+	bodyLimit int64
+	body      []byte
+	bodyRead  bool
+	query     url.Values
+}
+
+// HTTP returns the underlying *http.Request, for what Request does not wrap.
+func (r *Request) HTTP() *http.Request { return r.r }
+
+// Method returns the HTTP method.
+func (r *Request) Method() string { return r.r.Method }
+
+// Path returns the request path, unescaped.
+func (r *Request) Path() string { return r.r.URL.Path }
+
+// Param returns the value of the path parameter name ("" when absent).
+func (r *Request) Param(name string) string { return r.params.Get(name) }
+
+// Query returns the first value of the query parameter name.
+func (r *Request) Query(name string) string { return r.QueryValues().Get(name) }
+
+// QueryValues returns all query parameters, parsed once per request.
+func (r *Request) QueryValues() url.Values {
+	if r.query == nil {
+		r.query = r.r.URL.Query()
+	}
+	return r.query
+}
+
+// Header returns the first value of the request header name.
+func (r *Request) Header(name string) string { return r.r.Header.Get(name) }
+
+// Cookie returns the named cookie, or http.ErrNoCookie.
+func (r *Request) Cookie(name string) (*http.Cookie, error) { return r.r.Cookie(name) }
+
+// BodyLimit returns the largest body, in bytes, that Body will read.
+func (r *Request) BodyLimit() int64 { return r.bodyLimit }
+
+// Body reads the whole request body, at most BodyLimit bytes. A larger
+// body fails with a 413 *Error. The body is read once and kept.
+func (r *Request) Body() ([]byte, error) {
+	if r.bodyRead {
+		return r.body, nil
+	}
+	r.bodyRead = true
+	if r.r.ContentLength > r.bodyLimit {
+		return nil, tooLarge(r.bodyLimit)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.r.Body, r.bodyLimit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, tooLarge(r.bodyLimit)
+	}
+	if err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "body_unreadable", Detail: "reading the request body failed", Err: err}
+	}
+	r.body = body
+	return body, nil
+}
+
+func tooLarge(limit int64) *Error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large",
+		Detail: fmt.Sprintf("the request body is larger than the limit of %d bytes", limit)}
+}
+
+// DecodeJSON reads the body and decodes it into v. Malformed JSON fails
+// with a 400 naming the line, column and byte offset; a value of the wrong
+// type fails with a 400 whose error points at the field.
+func (r *Request) DecodeJSON(v any) error {
+	if err := r.requireJSON(); err != nil {
+		return err
+	}
+	body, err := r.Body()
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// requireJSON accepts an absent content type or any JSON media type.
+func (r *Request) requireJSON() error {
+	ct := r.r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+		Detail: fmt.Sprintf("content type %q is not JSON; send application/json", ct)}
+}
+
+// Form parses a URL-encoded or multipart form body (within the body limit)
+// and returns its values merged with the query.
+func (r *Request) Form() (url.Values, error) {
+	r.r.Body = http.MaxBytesReader(nil, r.r.Body, r.bodyLimit)
+	err := r.r.ParseMultipartForm(r.bodyLimit)
+	if errors.Is(err, http.ErrNotMultipart) {
+		err = nil
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, tooLarge(r.bodyLimit)
+	}
+	if err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "malformed_form", Detail: err.Error()}
+	}
+	return r.r.Form, nil
+}
+
+// decodeJSON decodes one JSON value from body into v, turning decoder
+// errors into 400 problems that say where the problem is.
+func decodeJSON(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Detail: "the request body is empty; send a JSON value"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return jsonError(body, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		off := dec.InputOffset()
+		return malformed(body, off, "unexpected data after the JSON value")
+	}
+	return nil
+}
+
+func jsonError(body []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return malformed(body, syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ):
+		ptr := "/" + strings.ReplaceAll(typ.Field, ".", "/")
+		if typ.Field == "" {
+			ptr = ""
+		}
+		e := malformed(body, typ.Offset, fmt.Sprintf("%s: expected %s, got JSON %s", displayPointer(ptr), typ.Type, typ.Value))
+		e.Errors = []FieldError{{Pointer: ptr, Detail: fmt.Sprintf("expected %s, got JSON %s", typ.Type, typ.Value)}}
+		return e
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return malformed(body, int64(len(body)), "unexpected end of JSON input")
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Detail: err.Error(), Err: err}
+}
+
+func displayPointer(p string) string {
+	if p == "" {
+		return "the body"
+	}
+	return "field " + p
+}
+
+// malformed reports a JSON problem at byte offset off as line:column.
+func malformed(body []byte, off int64, msg string) *Error {
+	line, col := position(body, off)
+	return &Error{Status: http.StatusBadRequest, Code: "malformed_json",
+		Detail: fmt.Sprintf("malformed JSON at line %d, column %d (byte %d): %s", line, col, off, msg)}
+}
+
+// position converts a byte offset into a 1-based line and column.
+func position(body []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(body)))
+	before := body[:off]
+	line = bytes.Count(before, []byte{'\n'}) + 1
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1)
+	if col == 0 {
+		col = 1
+	}
+	return line, col
+}

@@ -1,0 +1,123 @@
+package gati
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// route is one registered route and, once the app starts, its compiled
+// serving chain.
+type route struct {
+	pattern   string // as registered: "GET /users/{id}"
+	method    string // "" matches any method
+	path      string
+	handler   Handler
+	status    int
+	name      string
+	loc       string
+	bodyLimit int64
+	timeout   time.Duration
+	mw        []Middleware
+	httpMW    []HTTPMiddleware
+	builtin   bool
+
+	serve     HandlerFunc  // middleware around the handler
+	httpChain http.Handler // per-route HTTP middleware around serve, or nil
+	metrics   *routeMetrics
+}
+
+// RouteOption configures one route.
+type RouteOption interface{ applyRoute(*route) }
+
+type routeOption func(*route)
+
+func (f routeOption) applyRoute(r *route) { f(r) }
+
+// Status sets the success status a typed handler responds with.
+func Status(code int) RouteOption { return routeOption(func(r *route) { r.status = code }) }
+
+// Name names the route for tools and generated clients.
+func Name(name string) RouteOption { return routeOption(func(r *route) { r.name = name }) }
+
+// Source records where the route is declared, for error messages and
+// tools. Generated registration code passes the directive's position;
+// programmatic registration records the caller automatically.
+func Source(file string, line int) RouteOption {
+	return routeOption(func(r *route) { r.loc = fmt.Sprintf("%s:%d", file, line) })
+}
+
+// BodyLimit sets the largest request body the route reads, in bytes.
+func BodyLimit(n int64) RouteOption { return routeOption(func(r *route) { r.bodyLimit = n }) }
+
+// Timeout sets a deadline on the route's request context.
+func Timeout(d time.Duration) RouteOption { return routeOption(func(r *route) { r.timeout = d }) }
+
+// With adds Gati-native middleware to the route, inside global middleware.
+func With(mw ...Middleware) RouteOption {
+	return routeOption(func(r *route) { r.mw = append(r.mw, mw...) })
+}
+
+// WithHTTP adds net/http middleware to the route, after routing.
+func WithHTTP(mw ...HTTPMiddleware) RouteOption {
+	return routeOption(func(r *route) { r.httpMW = append(r.httpMW, mw...) })
+}
+
+// splitPattern splits "GET /users/{id}" into its method and path.
+func splitPattern(pattern string) (method, path string, err error) {
+	method, path, found := strings.Cut(strings.TrimSpace(pattern), " ")
+	if !found {
+		method, path = "", method
+	}
+	path = strings.TrimLeft(path, " \t")
+	if method != "" && method != strings.ToUpper(method) {
+		return "", "", fmt.Errorf("method %q must be upper case", method)
+	}
+	if !strings.HasPrefix(path, "/") {
+		return "", "", fmt.Errorf("path %q must start with '/'", path)
+	}
+	return method, path, nil
+}
+
+// callerLoc returns "file:line" of the caller skip frames up, relative to
+// the working directory when inside it.
+func callerLoc(skip int) string {
+	_, file, line, ok := runtime.Caller(skip + 1)
+	if !ok {
+		return "unknown"
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
+			file = rel
+		}
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+// RouteInfo describes a registered route, for tools and listings.
+type RouteInfo struct {
+	Method  string // "" means any method
+	Path    string
+	Pattern string
+	Name    string
+	Source  string // "file:line" of the declaration
+	Status  int    // success status of a typed handler; 0 means 200
+	BuiltIn bool   // served by the framework (health, metrics)
+	// In and Out are a typed handler's request and response types; nil
+	// for raw handlers.
+	In, Out reflect.Type
+}
+
+func (r *route) info() RouteInfo {
+	ri := RouteInfo{Method: r.method, Path: r.path, Pattern: r.pattern, Name: r.name,
+		Source: r.loc, Status: r.status, BuiltIn: r.builtin}
+	if th, ok := r.handler.(TypedHandler); ok {
+		ri.In, ri.Out = th.Types()
+	}
+	return ri
+}

@@ -1,0 +1,128 @@
+package router
+
+import (
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// randStaticPath builds a path of 1–4 segments from a small alphabet, so
+// that random paths often collide with registered ones. The last segment is
+// never empty (that would make a prefix pattern).
+func randStaticPath(rng *rand.Rand) string {
+	alphabet := []string{"a", "b", "ab", "ba", "", "é", "x.y", "日"}
+	var b strings.Builder
+	n := 1 + rng.IntN(4)
+	for i := range n {
+		seg := alphabet[rng.IntN(len(alphabet))]
+		for seg == "" && i == n-1 {
+			seg = alphabet[rng.IntN(len(alphabet))]
+		}
+		b.WriteString("/" + seg)
+	}
+	return b.String()
+}
+
+// TestStaticAgreesWithMap checks, for static-only patterns, that Lookup,
+// Allowed and conflict detection agree with a plain map.
+func TestStaticAgreesWithMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	methods := []string{"GET", "POST", "PUT"}
+	for round := range 20 {
+		tb := new(Table[string])
+		want := map[string]string{}    // "METHOD path" -> value
+		paths := map[string][]string{} // path -> methods
+		for range 60 {
+			m, p := methods[rng.IntN(2)], randStaticPath(rng)
+			err := tb.Add(m, p, m+" "+p, "")
+			if _, dup := want[m+" "+p]; dup != (err != nil) {
+				t.Fatalf("round %d: Add(%s %s) = %v, duplicate=%v", round, m, p, err, dup)
+			}
+			if err == nil {
+				want[m+" "+p] = m + " " + p
+				paths[p] = append(paths[p], m)
+			}
+		}
+		for range 300 {
+			checkStatic(t, tb, want, paths, methods[rng.IntN(3)], randStaticPath(rng))
+		}
+	}
+}
+
+func checkStatic(t *testing.T, tb *Table[string], want map[string]string, paths map[string][]string, m, p string) {
+	t.Helper()
+	v, res := tb.Lookup(m, p, nil)
+	wantV, ok := want[m+" "+p]
+	wantRes := Found
+	switch {
+	case !ok && len(paths[p]) > 0:
+		wantRes = MethodNotAllowed
+	case !ok:
+		wantRes = NotFound
+	}
+	if v != wantV || res != wantRes {
+		t.Errorf("Lookup(%s %q) = %q, %v; want %q, %v", m, p, v, res, wantV, wantRes)
+	}
+	if got := tb.Allowed(p); len(got) < len(paths[p]) {
+		t.Errorf("Allowed(%q) = %q, registered %q", p, got, paths[p])
+	}
+}
+
+var fuzzRoutes = append([]string{
+	"/", "PURGE /cache/{key...}", "GET /a//b", "GET /a/{x}/{y}/{z}/{w}/{v}/{u}/{t}/{s}/{r}/{q}",
+	"HEAD /users/{user}", "GET /日本/{語}",
+}, githubRoutes[1:]...)
+
+// FuzzLookup checks that Lookup and Allowed never panic and that their
+// results are consistent. Normal test runs use only the seed corpus.
+func FuzzLookup(f *testing.F) {
+	for _, s := range []string{"GET /", "GET /users/x", "POST /repos/a/b/issues", "HEAD /static/x",
+		"PURGE /cache/", "GET /a//b", "GET //", "BREW /x", "GET ", "GET x", "GET /a/1/2/3/4/5/6/7/8/9/10",
+		"DELETE /gists/public", "GET /日本/東京", "GET /repos/a/b/contents/", "GET /users/\xff"} {
+		m, p, _ := strings.Cut(s, " ")
+		f.Add(m, p)
+	}
+	tb := newTable(f, fuzzRoutes...)
+	f.Fuzz(func(t *testing.T, method, path string) {
+		var ps Params
+		v, res := tb.Lookup(method, path, &ps)
+		allowed := tb.Allowed(path)
+		checkFuzzResult(t, method, path, v, res, &ps, allowed)
+	})
+}
+
+func checkFuzzResult(t *testing.T, method, path, v string, res Result, ps *Params, allowed []string) {
+	switch {
+	case res == Found && !strings.HasSuffix(v, ps.Pattern()):
+		t.Errorf("Lookup(%q, %q) = %q but Pattern() = %q", method, path, v, ps.Pattern())
+	case res != Found && (v != "" || ps.Len() != 0 || ps.Pattern() != ""):
+		t.Errorf("Lookup(%q, %q) = %q, %v with params %s", method, path, v, res, formatParams(ps))
+	case res == NotFound && len(allowed) != 0:
+		t.Errorf("%q not found but Allowed = %q", path, allowed)
+	case res == MethodNotAllowed && len(allowed) == 0:
+		t.Errorf("%s %q not allowed but Allowed is empty", method, path)
+	}
+	for i := range ps.Len() {
+		if !strings.Contains(path, ps.Value(i)) {
+			t.Errorf("param %s=%q is not part of %q", ps.Key(i), ps.Value(i), path)
+		}
+	}
+}
+
+// FuzzAdd checks that Add never panics and reports sane error offsets.
+func FuzzAdd(f *testing.F) {
+	for _, s := range []string{"GET /a/{", "/{x...}/y", "/{$}", "/a{b}", "GE T /", "/{a}/{a}", "/x/"} {
+		m, p, _ := strings.Cut(s, " ")
+		f.Add(m, p)
+	}
+	f.Fuzz(func(t *testing.T, method, pattern string) {
+		tb := newTable(t, "GET /users/{id}", "/static/", "GET /{$}", "POST /a/{b...}")
+		err := tb.Add(method, pattern, "", "")
+		var pe *PatternError
+		if errors.As(err, &pe) && (pe.Offset < 0 || pe.Offset > len(pe.Pattern)) {
+			t.Errorf("offset %d out of range for %q", pe.Offset, pe.Pattern)
+		}
+		tb.Lookup(method, pattern, nil)
+	})
+}

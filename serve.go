@@ -1,0 +1,128 @@
+package gati
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Start prepares the app to serve without listening: it reports every
+// registration and configuration mistake, initializes modules in
+// dependency order, runs startup hooks and compiles the routes. After
+// Start the App is an http.Handler ready for a server or httptest.
+func (a *App) Start(ctx context.Context) error {
+	if a.started.Load() {
+		return errors.New("gati: app already started")
+	}
+	a.registerBuiltins()
+	if err := a.Err(); err != nil {
+		return fmt.Errorf("gati: the app cannot start:\n%w", err)
+	}
+	if err := a.modules.order(); err != nil {
+		return err
+	}
+	if err := a.modules.initAll(ctx, a.global); err != nil {
+		return err
+	}
+	startup, _, _ := a.global.hooks()
+	for _, fn := range startup {
+		if err := callBounded(ctx, 0, fn); err != nil {
+			_ = a.modules.shutdownAll(context.WithoutCancel(ctx), a.global.logger)
+			return fmt.Errorf("gati: startup hook failed: %w", err)
+		}
+	}
+	a.compile()
+	a.started.Store(true)
+	return nil
+}
+
+// Stop runs shutdown hooks in reverse order, then shuts modules down in
+// reverse initialization order. It is safe to call more than once.
+func (a *App) Stop(ctx context.Context) error {
+	a.stopOnce.Do(func() {
+		a.shuttingDown.Store(true)
+		var errs []error
+		_, shutdown, _ := a.global.hooks()
+		for i := len(shutdown) - 1; i >= 0; i-- {
+			if err := callBounded(ctx, 0, shutdown[i]); err != nil {
+				a.global.logger.Error("shutdown hook failed", slog.Any("error", err))
+				errs = append(errs, err)
+			}
+		}
+		errs = append(errs, a.modules.shutdownAll(ctx, a.global.logger))
+		a.stopErr = errors.Join(errs...)
+	})
+	return a.stopErr
+}
+
+// Serve starts the app and serves on ln until ctx is done, then shuts down
+// gracefully: readiness turns false, the app keeps serving for the drain
+// delay, the listener closes, in-flight requests finish (bounded by the
+// shutdown timeout), and hooks and modules stop in reverse order.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	began := time.Now()
+	if err := a.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	s := a.global.cfg.Server
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: s.ReadHeaderTimeout, IdleTimeout: s.IdleTimeout,
+		ErrorLog: slog.NewLogLogger(a.global.logger.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	a.global.logger.Info("listening", slog.String("addr", "http://"+ln.Addr().String()),
+		slog.String("env", a.global.cfg.env), slog.Duration("startup", time.Since(began)))
+	select {
+	case err := <-served:
+		_ = a.Stop(context.Background())
+		return fmt.Errorf("gati: server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	return a.shutdown(srv, s)
+}
+
+func (a *App) shutdown(srv *http.Server, s ServerConfig) error {
+	a.shuttingDown.Store(true)
+	log := a.global.logger
+	log.Info("shutting down", slog.Duration("drain_delay", s.DrainDelay), slog.Duration("timeout", s.ShutdownTimeout))
+	time.Sleep(s.DrainDelay)
+	ctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		log.Warn("in-flight requests outlived the shutdown timeout; closing connections", slog.Any("error", err))
+		_ = srv.Close()
+	}
+	return errors.Join(err, a.Stop(ctx))
+}
+
+// Run listens on the configured port ($PORT, else server.port, else 8080)
+// and serves until SIGINT or SIGTERM, then shuts down gracefully.
+func (a *App) Run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	s := a.global.cfg.Server
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("gati: listening on %s: %w (is another server using the port? set PORT to choose another)", addr, err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Main runs the app and exits the process with status 1, after printing
+// the error, when it fails to start or stops with an error.
+func (a *App) Main() {
+	if err := a.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

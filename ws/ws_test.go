@@ -1,0 +1,78 @@
+package ws_test
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"gati.dev/gati"
+	"gati.dev/gati/ws"
+)
+
+func echo(ctx context.Context, c *websocket.Conn, _ *gati.Global, lctx *gati.Local) error {
+	for {
+		typ, msg, err := c.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.Write(ctx, typ, append([]byte(lctx.Pattern()+": "), msg...)); err != nil {
+			return err
+		}
+	}
+}
+
+func TestEcho(t *testing.T) {
+	t.Parallel()
+	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
+	app.HandleFunc("GET /echo", ws.Handler(echo, nil))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	defer app.Stop(context.Background())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/echo", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	for _, msg := range []string{"hello", "again"} {
+		if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := c.Read(ctx)
+		if err != nil || string(got) != "GET /echo: "+msg {
+			t.Fatalf("read %q, %v", got, err)
+		}
+	}
+	if err := c.Close(websocket.StatusNormalClosure, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPlainRequestIsRefused(t *testing.T) {
+	t.Parallel()
+	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
+	app.HandleFunc("GET /echo", ws.Handler(echo, nil))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 426 {
+		t.Fatalf("status %d, want 426 Upgrade Required", resp.StatusCode)
+	}
+}
