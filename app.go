@@ -30,6 +30,9 @@ type App struct {
 
 	started      atomic.Bool
 	shuttingDown atomic.Bool
+	stopping     chan struct{} // closed when shutdown begins
+	stoppingOnce sync.Once
+	streams      streamSet
 	stopOnce     sync.Once
 	stopErr      error
 }
@@ -81,7 +84,7 @@ func New(opts ...Option) *App {
 	if o.env == "" {
 		o.env = DefaultEnv
 	}
-	a := &App{}
+	a := &App{stopping: make(chan struct{})}
 	cfg, err := o.config()
 	a.fail(err)
 	cfg.withDefaults()
@@ -96,7 +99,7 @@ func New(opts ...Option) *App {
 	a.global = &Global{app: a, cfg: cfg, logger: logger, metrics: newMetrics()}
 	a.http = newHTTPMetrics(a.global.metrics)
 	a.noRoute = a.http.forRoute("", "unmatched")
-	a.pool.New = func() any { return newExchange(logger) }
+	a.pool.New = func() any { return newExchange(a, logger) }
 	return a
 }
 

@@ -84,7 +84,23 @@ func newParamField(f reflect.StructField, src, name string) (paramField, error) 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // parserFor returns a function that parses a parameter into a value of t.
+// A pointer type is left nil when the parameter is absent, so handlers can
+// tell "not sent" from the zero value.
 func parserFor(t reflect.Type) (func(reflect.Value, string) error, error) {
+	if t.Kind() == reflect.Pointer {
+		elem, err := parserFor(t.Elem())
+		if err != nil {
+			return nil, err
+		}
+		return func(v reflect.Value, s string) error {
+			p := reflect.New(t.Elem())
+			if err := elem(p.Elem(), s); err != nil {
+				return err
+			}
+			v.Set(p)
+			return nil
+		}, nil
+	}
 	if reflect.PointerTo(t).Implements(textUnmarshaler) {
 		return func(v reflect.Value, s string) error {
 			return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
@@ -225,10 +241,17 @@ func (p *paramField) value(req *Request) (string, bool) {
 	return "", false
 }
 
-// values returns every value of a repeated query parameter or header.
+// values returns every value of a repeated parameter.
 func (p *paramField) values(req *Request) []string {
-	if p.in == "header" {
+	switch p.in {
+	case "header":
 		return req.r.Header.Values(p.name)
+	case "cookie":
+		var vs []string
+		for _, c := range req.r.CookiesNamed(p.name) {
+			vs = append(vs, c.Value)
+		}
+		return vs
 	}
 	return req.QueryValues()[p.name]
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,6 +114,30 @@ func LoadConfig(path, env string) (*Config, error) {
 	return cfg, cfg.applyEnvVars()
 }
 
+// ValidateConfig checks the config file at path for the base settings and
+// for every environment it defines, ignoring environment variables: what
+// `gati build` runs before a deploy. A missing file is valid.
+func ValidateConfig(path string) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("gati: reading config: %w", err)
+	}
+	base, err := parseConfig(data, "")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var errs []error
+	for _, env := range slices.Sorted(maps.Keys(base.Environments)) {
+		if _, err := parseConfig(data, env); err != nil {
+			errs = append(errs, fmt.Errorf("%s: environment %s: %w", path, env, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func parseConfig(data []byte, env string) (*Config, error) {
 	cfg := &Config{env: env}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -134,18 +160,97 @@ func parseConfig(data []byte, env string) (*Config, error) {
 	return cfg, nil
 }
 
-// strictDecode decodes n into v, rejecting fields v does not have.
+// strictDecode decodes n into v, rejecting fields v does not have. Errors
+// carry the line in the original file: nodes keep their positions.
 func strictDecode(n *yaml.Node, v any) error {
-	data, err := yaml.Marshal(n)
-	if err != nil {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if err := checkKnownFields(n, reflect.TypeOf(v)); err != nil {
 		return err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+	if err := n.Decode(v); err != nil {
 		return cleanYAMLError(err)
 	}
 	return nil
+}
+
+var (
+	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+	yamlNodeType    = reflect.TypeFor[yaml.Node]()
+)
+
+// checkKnownFields walks n beside the Go type t and reports the first key
+// that t has no field for, with its line.
+func checkKnownFields(n *yaml.Node, t reflect.Type) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == yamlNodeType || reflect.PointerTo(t).Implements(yamlUnmarshaler) {
+		return nil
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		return checkStructFields(n, t)
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			if err := checkKnownFields(n.Content[i], t.Elem()); err != nil {
+				return err
+			}
+		}
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && n.Kind == yaml.SequenceNode:
+		for _, c := range n.Content {
+			if err := checkKnownFields(c, t.Elem()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkStructFields(n *yaml.Node, t reflect.Type) error {
+	fields := yamlFields(t)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i]
+		ft, ok := fields[key.Value]
+		if !ok {
+			return fmt.Errorf("line %d: field %s not found in %s", key.Line, key.Value, yamlTypeName(t))
+		}
+		if err := checkKnownFields(n.Content[i+1], ft); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// yamlFields maps the YAML keys of struct t to field types, following
+// yaml.v3's rules: the tag name, else the lowercased field name; inline
+// structs contribute their fields.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "inline") && f.Type.Kind() == reflect.Struct {
+			maps.Copy(out, yamlFields(f.Type))
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func yamlTypeName(t reflect.Type) string {
+	if t.Name() != "" {
+		return t.String()
+	}
+	return "the section"
 }
 
 // mergeNodes returns base with over merged in: mappings merge key by key,
@@ -204,7 +309,7 @@ func (c *Config) decodeModule(name string, v any) error {
 		return nil
 	}
 	if err := strictDecode(&n, v); err != nil {
-		return fmt.Errorf("%s: modules.%s (line %d): %w", c.file, name, n.Line, err)
+		return fmt.Errorf("%s: modules.%s: %w", c.file, name, err)
 	}
 	return nil
 }

@@ -87,3 +87,15 @@ func TestMissingConfigMeansDefaults(t *testing.T) {
 		t.Fatalf("cfg %+v err %v", cfg, err)
 	}
 }
+
+func TestValidateConfigChecksEveryEnvironment(t *testing.T) {
+	t.Setenv("PORT", "not-a-port") // environment variables are not part of validation
+	if err := gati.ValidateConfig(writeConfig(t, sampleConfig)); err != nil {
+		t.Fatal(err)
+	}
+	bad := writeConfig(t, "environments:\n  staging:\n    server:\n      port: x\n  prod:\n    log:\n      levl: info\n")
+	err := gati.ValidateConfig(bad)
+	if err == nil || !strings.Contains(err.Error(), "environment staging") || !strings.Contains(err.Error(), "environment prod") {
+		t.Fatalf("err = %v", err)
+	}
+}

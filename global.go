@@ -37,6 +37,10 @@ func (g *Global) Metrics() *Metrics { return g.metrics }
 // Dev reports whether the app runs in development mode.
 func (g *Global) Dev() bool { return g.cfg.Dev() }
 
+// Stopping returns a channel closed when the app begins shutting down,
+// for background work that should wind down with it.
+func (g *Global) Stopping() <-chan struct{} { return g.app.stopping }
+
 // OnStartup registers fn to run after modules are initialized and before
 // the app reports ready. An error stops start-up.
 func (g *Global) OnStartup(fn func(context.Context) error) {

@@ -16,7 +16,9 @@ import (
 type Local struct {
 	ctx       localContext
 	requestID string
-	trace     Trace
+	span      uint64 // the server span id, also the default request id
+	trace     *Trace // built on first use from span and the traceparent header
+	traceBuf  Trace
 	start     time.Time
 	route     *route
 	version   string
@@ -62,8 +64,15 @@ func (l *Local) Deadline() (time.Time, bool) { return l.ctx.Deadline() }
 // a valid one, otherwise a fresh random id. It is echoed in the response.
 func (l *Local) RequestID() string { return l.requestID }
 
-// Trace returns the request's W3C trace context.
-func (l *Local) Trace() Trace { return l.trace }
+// Trace returns the request's W3C trace context: the caller's trace when
+// it sent a valid traceparent header, else a new one.
+func (l *Local) Trace() Trace {
+	if l.trace == nil {
+		l.traceBuf = startTrace(headerValue(l.ex.req.r.Header, "Traceparent"), l.span)
+		l.trace = &l.traceBuf
+	}
+	return *l.trace
+}
 
 // Start returns when the framework began handling the request.
 func (l *Local) Start() time.Time { return l.start }
@@ -86,7 +95,7 @@ func (l *Local) Logger() *slog.Logger {
 	if l.logger == nil {
 		l.logger = l.base.With(
 			slog.String("request_id", l.requestID),
-			slog.String("trace_id", l.trace.TraceIDString()),
+			slog.String("trace_id", l.Trace().TraceIDString()),
 			slog.String("route", l.Pattern()),
 		)
 	}

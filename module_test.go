@@ -202,7 +202,7 @@ func TestModuleConfigSection(t *testing.T) {
 	app = newApp(gati.WithConfigFile(bad))
 	app.Module(&testModule{name: "db", rec: &recorder{}})
 	err := app.Start(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "modules.db") || !strings.Contains(err.Error(), "sise") {
+	if err == nil || !strings.Contains(err.Error(), "modules.db: line 3: field sise not found") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -16,17 +17,21 @@ import (
 // exchange is the per-request state, pooled so that serving a request
 // allocates as little as possible.
 type exchange struct {
+	app   *App
 	req   Request
 	res   Response
 	lctx  Local
 	ridHd [1]string // backs the X-Request-Id header value
+
+	stream context.CancelFunc // set while the response streams; see streamSet
 }
 
-func newExchange(logger *slog.Logger) *exchange {
-	x := &exchange{}
+func newExchange(a *App, logger *slog.Logger) *exchange {
+	x := &exchange{app: a}
 	x.lctx.base = logger
 	x.lctx.ctx.l = &x.lctx
 	x.lctx.ex = x
+	x.res.ex = x
 	return x
 }
 
@@ -94,10 +99,19 @@ func (x *exchange) begin(w http.ResponseWriter, r *http.Request) {
 	x.req.r, x.res.w, x.res.r = r, w, r
 	x.lctx.start = time.Now()
 	x.lctx.ctx.Context = r.Context()
-	x.lctx.trace = startTrace(r.Header.Get("Traceparent"))
-	x.lctx.requestID = requestID(r.Header.Get("X-Request-Id"), &x.lctx.trace)
+	x.lctx.span = rand.Uint64() | 1
+	x.lctx.requestID = requestID(headerValue(r.Header, "X-Request-Id"), x.lctx.span)
 	x.ridHd[0] = x.lctx.requestID
 	w.Header()["X-Request-Id"] = x.ridHd[:1:1]
+}
+
+// headerValue reads a header by its canonical key, skipping Header.Get's
+// canonicalization on the hot path.
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func (a *App) serveRoute(x *exchange, rt *route) {
@@ -147,7 +161,7 @@ func (a *App) recoverPanic(x *exchange) {
 		p.Detail, p.Stack = fmt.Sprint("panic: ", v), stack
 	}
 	x.res.written, x.res.status = true, p.Status
-	writeProblem(x.res.w, p)
+	x.res.size = int64(writeProblem(x.res.w, p))
 }
 
 // writeError writes err as problem+json, or logs it when the response is
@@ -165,7 +179,7 @@ func (a *App) writeError(x *exchange, err error) {
 	}
 	p := problemFor(err, x.req.r.URL.Path, x.lctx.requestID, a.global.Dev())
 	x.res.written, x.res.status = true, p.Status
-	writeProblem(x.res.w, p)
+	x.res.size = int64(writeProblem(x.res.w, p))
 }
 
 // finish records metrics and the access log, runs cleanups and returns
@@ -183,6 +197,9 @@ func (a *App) finish(x *exchange) {
 		a.accessLog(x, took)
 	}
 	x.lctx.runCleanups()
+	if x.stream != nil {
+		a.streams.remove(x)
+	}
 	x.reset()
 	a.pool.Put(x)
 }
@@ -196,17 +213,24 @@ func (a *App) accessLog(x *exchange, took time.Duration) {
 func (x *exchange) reset() {
 	x.req = Request{params: x.req.params}
 	x.req.params.Reset()
-	x.res = Response{}
+	x.res = Response{ex: x}
+	x.stream = nil
 	x.lctx.reset()
 }
 
 // requestID accepts the caller's X-Request-Id when it is 1-128 safe
-// characters, otherwise derives one from the trace's span id.
-func requestID(h string, t *Trace) string {
+// characters, otherwise uses the server span id in hex.
+func requestID(h string, span uint64) string {
 	if validRequestID(h) {
 		return h
 	}
-	return t.SpanIDString()
+	var b [16]byte
+	const digits = "0123456789abcdef"
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[span&0xf]
+		span >>= 4
+	}
+	return string(b[:])
 }
 
 func validRequestID(s string) bool {

@@ -331,3 +331,84 @@ func waitNotReady(t *testing.T, base string) {
 	}
 	t.Fatal("readiness never turned false")
 }
+
+func TestShutdownEndsStreams(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	app.HandleFunc("GET /events", func(_ *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		es, err := res.SSE()
+		if err != nil {
+			return err
+		}
+		if err := es.Comment("open"); err != nil {
+			return err
+		}
+		<-lctx.Context().Done() // a stream that never ends by itself
+		return nil
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	waitReady(t, base)
+	resp, err := http.Get(base + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if line, _ := bufio.NewReader(resp.Body).ReadString('\n'); line != ": open\n" {
+		t.Fatalf("stream started with %q", line)
+	}
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an open stream held shutdown up")
+	}
+	select {
+	case <-app.Global().Stopping():
+	default:
+		t.Fatal("Stopping not closed after shutdown")
+	}
+}
+
+type paramsIn struct {
+	Done   *bool    `query:"done"`
+	Limit  *int     `query:"limit"`
+	Tags   []string `query:"tag"`
+	Flavor []string `cookie:"flavor"`
+}
+
+func TestOptionalAndRepeatedParameters(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	app.Handle("GET /p", gati.Typed(func(_ *gati.Global, _ *gati.Local, in paramsIn) (paramsIn, error) { return in, nil }))
+	srv := start(t, app)
+	r := do(t, srv, "GET", "/p?done=false&tag=a&tag=b", "", "Cookie", "flavor=mint; flavor=lime")
+	if r.body != `{"Done":false,"Limit":null,"Tags":["a","b"],"Flavor":["mint","lime"]}` {
+		t.Fatalf("got %s", r.body)
+	}
+	r = do(t, srv, "GET", "/p?limit=ten", "")
+	if r.status != 400 || len(r.problem.Errors) != 1 || r.problem.Errors[0].Pointer != "/query/limit" {
+		t.Fatalf("got %d %+v", r.status, r.problem)
+	}
+}
+
+func TestProblemDoesNotEscapeHTML(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	app.HandleFunc("GET /x", func(*gati.Request, *gati.Response, *gati.Global, *gati.Local) error {
+		return gati.NewError(401, "unauthenticated", "send Authorization: Bearer <token>")
+	})
+	srv := start(t, app)
+	if r := do(t, srv, "GET", "/x", ""); !strings.Contains(r.body, "Bearer <token>") {
+		t.Fatalf("got %s", r.body)
+	}
+}

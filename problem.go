@@ -1,6 +1,7 @@
 package gati
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -45,16 +46,22 @@ func problemFor(err error, instance, requestID string, dev bool) Problem {
 	return p
 }
 
-// writeProblem writes p to w with the problem content type.
-func writeProblem(w http.ResponseWriter, p Problem) {
-	body, err := json.Marshal(p)
-	if err != nil { // cannot happen for this struct; keep the status anyway
-		body = []byte(`{"status":` + strconv.Itoa(p.Status) + `}`)
+// writeProblem writes p to w with the problem content type and returns
+// the body size. HTML characters are not escaped: the document is JSON
+// for API clients, and escaping would garble details such as "<token>".
+func writeProblem(w http.ResponseWriter, p Problem) int {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil { // cannot happen for this struct; keep the status anyway
+		buf.Reset()
+		buf.WriteString(`{"status":` + strconv.Itoa(p.Status) + "}\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", ProblemContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Del("Content-Length")
 	h.Del("Content-Encoding")
 	w.WriteHeader(p.Status)
-	_, _ = w.Write(body)
+	n, _ := w.Write(buf.Bytes())
+	return n
 }

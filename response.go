@@ -21,6 +21,7 @@ var ErrAlreadyWritten = errors.New("gati: response already written")
 // response: the first writing method wins and later ones return
 // ErrAlreadyWritten.
 type Response struct {
+	ex      *exchange
 	w       http.ResponseWriter
 	r       *http.Request
 	status  int
@@ -129,11 +130,14 @@ func contentTypeValue(ct string) []string {
 
 // Stream starts a streamed response of unknown length. Write to the
 // returned Stream and Flush to push bytes to the client as they are ready.
+// When the app begins shutting down, the request's context is cancelled
+// so that long-lived streams end instead of holding shutdown up.
 func (res *Response) Stream(status int, contentType string) (*Stream, error) {
 	if res.written {
 		return nil, ErrAlreadyWritten
 	}
 	res.start(status, contentType)
+	res.ex.streaming()
 	return &Stream{res: res, rc: http.NewResponseController(res.w)}, nil
 }
 
@@ -214,6 +218,7 @@ func (res *Response) Hijack() (http.ResponseWriter, error) {
 		return nil, ErrAlreadyWritten
 	}
 	res.written = true
+	res.ex.streaming()
 	return &statusRecorder{ResponseWriter: res.w, res: res}, nil
 }
 

@@ -48,7 +48,7 @@ func (a *App) Start(ctx context.Context) error {
 // reverse initialization order. It is safe to call more than once.
 func (a *App) Stop(ctx context.Context) error {
 	a.stopOnce.Do(func() {
-		a.shuttingDown.Store(true)
+		a.beginStopping()
 		var errs []error
 		_, shutdown, _ := a.global.hooks()
 		for i := len(shutdown) - 1; i >= 0; i-- {
@@ -79,7 +79,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	a.global.logger.Info("listening", slog.String("addr", "http://"+ln.Addr().String()),
-		slog.String("env", a.global.cfg.env), slog.Duration("startup", time.Since(began)))
+		slog.String("env", a.global.cfg.env), slog.String("version", buildVersion),
+		slog.Duration("startup", time.Since(began)))
 	select {
 	case err := <-served:
 		_ = a.Stop(context.Background())
@@ -90,7 +91,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (a *App) shutdown(srv *http.Server, s ServerConfig) error {
-	a.shuttingDown.Store(true)
+	a.beginStopping()
 	log := a.global.logger
 	log.Info("shutting down", slog.Duration("drain_delay", s.DrainDelay), slog.Duration("timeout", s.ShutdownTimeout))
 	time.Sleep(s.DrainDelay)
@@ -101,7 +102,9 @@ func (a *App) shutdown(srv *http.Server, s ServerConfig) error {
 		log.Warn("in-flight requests outlived the shutdown timeout; closing connections", slog.Any("error", err))
 		_ = srv.Close()
 	}
-	return errors.Join(err, a.Stop(ctx))
+	stopCtx, cancelStop := context.WithTimeout(context.Background(), s.ShutdownTimeout)
+	defer cancelStop()
+	return errors.Join(err, a.Stop(stopCtx))
 }
 
 // Run listens on the configured port ($PORT, else server.port, else 8080)

@@ -1,6 +1,7 @@
 package gati
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
 )
@@ -36,15 +37,16 @@ func (t Trace) Traceparent() string {
 }
 
 // startTrace continues the trace in a traceparent header value, or starts
-// a new one when the value is absent or malformed (as the spec requires).
-func startTrace(traceparent string) Trace {
+// a new one when the value is absent or malformed (as the spec requires),
+// with span as the server's span id.
+func startTrace(traceparent string, span uint64) Trace {
 	var t Trace
 	if !parseTraceparent(traceparent, &t) {
 		fillRandom(t.TraceID[:])
 		t.ParentID = [8]byte{}
 		t.Sampled = false
 	}
-	fillRandom(t.SpanID[:])
+	binary.BigEndian.PutUint64(t.SpanID[:], span)
 	return t
 }
 

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gati.dev/gati"
+)
+
+// TestHello serves the app in memory, as main does but without a socket.
+func TestHello(t *testing.T) {
+	t.Parallel()
+	srv := startApp(t)
+	tests := []struct{ query, want string }{
+		{"?name=Ada", `{"message":"Hello, Ada!"}`},
+		{"?name=", `{"message":"Hello, world!"}`},
+		{"", `{"message":"Hello, world!"}`},
+		{"?name=%C3%89mile", `{"message":"Hello, Émile!"}`},
+	}
+	for _, tt := range tests {
+		status, hdr, body := get(t, srv.URL+"/hello"+tt.query)
+		if status != http.StatusOK || body != tt.want || hdr.Get("Content-Type") != "application/json" {
+			t.Errorf("GET /hello%s = %d %s %q, want 200 application/json %s", tt.query, status, hdr.Get("Content-Type"), body, tt.want)
+		}
+	}
+}
+
+// TestRoutesPointAtDirectives guards the hand-maintained gati_gen.go: every
+// route's source position must be the line of its //gati:route directive.
+func TestRoutesPointAtDirectives(t *testing.T) {
+	t.Parallel()
+	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
+	gatiRegister(app)
+	if err := app.Err(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range app.Routes() {
+		file, line, _ := strings.Cut(r.Source, ":")
+		want := "//gati:route " + r.Pattern
+		if got := lineOf(t, file, line); got != want {
+			t.Errorf("route %q: %s is %q, want %q", r.Pattern, r.Source, got, want)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d routes registered, want 1", n)
+	}
+}
+
+// TestBinary builds the example, runs it as a production process would,
+// talks to it over HTTP and stops it with SIGTERM.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGTERM")
+	}
+	t.Parallel()
+	p := startBinary(t)
+
+	status, _, body := get(t, p.base+"/hello")
+	if status != 200 || body != `{"message":"Hello, world!"}` {
+		t.Errorf("GET /hello = %d %s", status, body)
+	}
+	status, hdr, body := get(t, p.base+"/hello?name=Ada")
+	if status != 200 || body != `{"message":"Hello, Ada!"}` || hdr.Get("X-Request-Id") == "" {
+		t.Errorf("GET /hello?name=Ada = %d %s %v", status, body, hdr)
+	}
+
+	status, hdr, body = get(t, p.base+"/nope")
+	prob := problem(t, hdr, body)
+	if status != 404 || prob.Status != 404 || prob.Code != "not_found" || prob.Type != gati.ProblemTypeBase+"not_found" ||
+		prob.Instance != "/nope" || prob.RequestID != hdr.Get("X-Request-Id") {
+		t.Errorf("GET /nope = %d %s", status, body)
+	}
+
+	resp, err := http.Post(p.base+"/hello", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	prob = problem(t, resp.Header, string(b))
+	if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" || prob.Code != "method_not_allowed" {
+		t.Errorf("POST /hello = %d Allow=%q %s", resp.StatusCode, resp.Header.Get("Allow"), b)
+	}
+
+	p.stop(t)
+	logs := p.logs.String()
+	for _, want := range []string{`"msg":"listening"`, `"env":"production"`, `"msg":"shutting down"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, `"msg":"request"`) {
+		t.Errorf("production logged access lines, which are on in development only:\n%s", logs)
+	}
+}
+
+// startApp starts the app in the test environment behind an httptest server.
+func startApp(t *testing.T) *httptest.Server {
+	t.Helper()
+	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
+	gatiRegister(app)
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = app.Stop(context.Background())
+	})
+	return srv
+}
+
+func get(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// problem decodes an RFC 9457 body, failing when the content type is not
+// problem+json.
+func problem(t *testing.T, hdr http.Header, body string) gati.Problem {
+	t.Helper()
+	var p gati.Problem
+	if ct := hdr.Get("Content-Type"); ct != gati.ProblemContentType {
+		t.Errorf("Content-Type %q, want %s", ct, gati.ProblemContentType)
+		return p
+	}
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Errorf("problem %q: %v", body, err)
+	}
+	return p
+}
+
+// lineOf returns the trimmed text of line (1-based, as a string) of file.
+func lineOf(t *testing.T, file, line string) string {
+	t.Helper()
+	n, err := strconv.Atoi(line)
+	if err != nil {
+		t.Fatalf("bad line %q", line)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for i := 1; sc.Scan(); i++ {
+		if i == n {
+			return strings.TrimSpace(sc.Text())
+		}
+	}
+	return ""
+}
+
+// process is the example running as a child process.
+type process struct {
+	cmd    *exec.Cmd
+	base   string
+	logs   *syncBuffer
+	exited chan struct{} // closed when the process has exited
+	err    error         // the exit error, set before exited closes
+}
+
+// startBinary builds the example into a temporary directory, runs it in
+// production on a free port (the working directory is this package's, so
+// it reads gati.yaml) and waits until it reports ready.
+func startBinary(t *testing.T, env ...string) *process {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "app")
+	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	p := &process{cmd: exec.Command(bin), base: "http://127.0.0.1:" + port, logs: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd.Env = append(os.Environ(), append([]string{"PORT=" + port, "GATI_ENV=production"}, env...)...)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	p.waitReady(t)
+	return p
+}
+
+func (p *process) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.exited:
+			t.Fatalf("the app exited before it was ready (%v):\n%s", p.err, p.logs)
+		default:
+		}
+		if resp, err := http.Get(p.base + gati.PathReady); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the app was not ready within 10s:\n%s", p.logs)
+}
+
+// stop sends SIGTERM and requires a clean exit within 10 seconds.
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			t.Fatalf("exit after SIGTERM: %v, want status 0\n%s", p.err, p.logs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the app did not exit within 10s of SIGTERM:\n%s", p.logs)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// syncBuffer collects a child's output while tests read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

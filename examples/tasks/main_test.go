@@ -1,0 +1,595 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"example.com/tasks/store"
+	"example.com/tasks/tasks"
+	"gati.dev/gati"
+)
+
+// The in-process tests run in the "test" environment of gati.yaml, whose
+// token is testToken and whose store holds at most 3 tasks.
+const testToken = "test-token"
+
+func TestMain(m *testing.M) {
+	os.Unsetenv(TokenEnv) // the tests choose the token themselves
+	os.Exit(m.Run())
+}
+
+func TestCRUD(t *testing.T) {
+	t.Parallel()
+	c := client{t: t, base: startApp(t).URL, token: testToken}
+
+	r := c.do("POST", "/tasks", `{"title":"  Write docs  ","due":"2026-03-01T17:00:00Z"}`)
+	var created store.Task
+	r.decode(&created)
+	if r.status != 201 || created.ID != "1" || created.Title != "Write docs" || created.Done ||
+		created.Due == nil || !created.Due.Equal(time.Date(2026, 3, 1, 17, 0, 0, 0, time.UTC)) {
+		t.Fatalf("POST /tasks = %d %s", r.status, r.body)
+	}
+	c.do("POST", "/tasks", `{"title":"Test examples"}`).want(201)
+
+	r = c.do("GET", "/tasks/1", "").want(200)
+	var got store.Task
+	r.decode(&got)
+	if !got.CreatedAt.Equal(created.CreatedAt) || got.Title != created.Title || got.ID != created.ID {
+		t.Fatalf("GET /tasks/1 = %s, want %+v", r.body, created)
+	}
+
+	r = c.do("PATCH", "/tasks/1", `{"done":true}`).want(200)
+	r.decode(&got)
+	if !got.Done || got.Title != "Write docs" {
+		t.Fatalf("PATCH done: %s", r.body)
+	}
+	r = c.do("PATCH", "/tasks/2", `{"title":"Test both examples"}`).want(200)
+	r.decode(&got)
+	if got.Done || got.Title != "Test both examples" {
+		t.Fatalf("PATCH title: %s", r.body)
+	}
+
+	lists := []struct{ query, ids string }{
+		{"", "1 2"},
+		{"?done=true", "1"},
+		{"?done=false", "2"},
+		{"?done=0&limit=5", "2"},
+		{"?limit=1", "1"},
+	}
+	for _, tt := range lists {
+		var l tasks.TaskList
+		c.do("GET", "/tasks"+tt.query, "").want(200).decode(&l)
+		if got := taskIDs(l.Tasks); got != tt.ids || l.Count != len(l.Tasks) {
+			t.Errorf("GET /tasks%s = %q (count %d), want %q", tt.query, got, l.Count, tt.ids)
+		}
+	}
+
+	r = c.do("DELETE", "/tasks/1", "").want(204)
+	if r.body != "" {
+		t.Errorf("204 with a body: %q", r.body)
+	}
+	for _, m := range []string{"GET", "PATCH", "DELETE"} {
+		r := c.do(m, "/tasks/1", `{"done":false}`).want(404)
+		if r.problem.Code != "task_not_found" || r.problem.Detail != `there is no task with id "1"` || r.problem.Instance != "/tasks/1" {
+			t.Errorf("%s /tasks/1 after delete: %s", m, r.body)
+		}
+	}
+	var l tasks.TaskList
+	c.do("GET", "/tasks", "").want(200).decode(&l)
+	if taskIDs(l.Tasks) != "2" {
+		t.Errorf("after delete: %+v", l)
+	}
+}
+
+func TestRequestErrors(t *testing.T) {
+	t.Parallel()
+	c := client{t: t, base: startApp(t).URL, token: testToken}
+	c.do("POST", "/tasks", `{"title":"exists"}`).want(201)
+	long := strings.Repeat("é", tasks.MaxTitle+1)
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+		pointer, detail          string // pointer "-": no field errors
+	}{
+		{"title missing", "POST", "/tasks", `{}`, 422, "validation_failed", "/title", "is required"},
+		{"title blank", "POST", "/tasks", `{"title":"   "}`, 422, "validation_failed", "/title", "is required"},
+		{"title too long", "POST", "/tasks", `{"title":"` + long + `"}`, 422, "validation_failed", "/title", "must be at most 200 characters, not 201"},
+		{"title wrong type", "POST", "/tasks", `{"title":42}`, 400, "malformed_json", "/title", "expected string, got JSON number"},
+		{"malformed JSON", "POST", "/tasks", "{\n  \"title\": \"x\",\n}", 400, "malformed_json", "-", "malformed JSON at line 3, column 1"},
+		{"empty body", "POST", "/tasks", "", 422, "validation_failed", "/title", "is required"},
+		{"nothing to change", "PATCH", "/tasks/1", `{}`, 422, "validation_failed", "", "send title, done or both"},
+		{"blank new title", "PATCH", "/tasks/1", `{"title":""}`, 422, "validation_failed", "/title", "is required"},
+		{"limit out of range", "GET", "/tasks?limit=5000", "", 422, "validation_failed", "/query/limit", "must be between 0 and 1000"},
+		{"limit not a number", "GET", "/tasks?limit=ten", "", 400, "invalid_parameter", "/query/limit", `query parameter "limit": cannot use "ten": invalid syntax`},
+		{"done not a bool", "GET", "/tasks?done=maybe", "", 400, "invalid_parameter", "/query/done", `cannot use "maybe"`},
+		{"unknown path", "GET", "/nope", "", 404, "not_found", "-", "no route matches /nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := c
+			c.t = t
+			r := c.do(tt.method, tt.path, tt.body).want(tt.status)
+			p := r.problem
+			if p.Code != tt.code || p.Status != tt.status || p.RequestID != r.header.Get("X-Request-Id") {
+				t.Fatalf("problem %s, want code %s", r.body, tt.code)
+			}
+			detail := p.Detail
+			if tt.pointer != "-" { // a field error is expected
+				if len(p.Errors) != 1 || p.Errors[0].Pointer != tt.pointer {
+					t.Fatalf("errors %+v, want one at %q", p.Errors, tt.pointer)
+				}
+				detail = p.Errors[0].Detail
+			}
+			if !strings.Contains(detail, tt.detail) {
+				t.Fatalf("detail %q does not contain %q (%s)", detail, tt.detail, r.body)
+			}
+		})
+	}
+}
+
+func TestTokenRequired(t *testing.T) {
+	t.Parallel()
+	base := startApp(t).URL
+	for _, token := range []string{"", "wrong", testToken + "x"} {
+		c := client{t: t, base: base, token: token}
+		for _, req := range [][2]string{{"POST", "/tasks"}, {"PATCH", "/tasks/1"}, {"DELETE", "/tasks/1"}} {
+			r := c.do(req[0], req[1], `{"title":"x"}`).want(401)
+			if r.problem.Code != "unauthenticated" || r.header.Get("WWW-Authenticate") != `Bearer realm="tasks"` {
+				t.Errorf("%s %s with token %q: %s %v", req[0], req[1], token, r.body, r.header)
+			}
+		}
+	}
+	anon := client{t: t, base: base}
+	anon.do("GET", "/tasks", "").want(200)
+	if r := anon.do("GET", "/tasks", ""); r.body != `{"tasks":[],"count":0}` {
+		t.Errorf("empty list: %s", r.body)
+	}
+}
+
+func TestTaskLimit(t *testing.T) {
+	t.Parallel()
+	c := client{t: t, base: startApp(t).URL, token: testToken}
+	for range 3 { // max_tasks: 3 in the test environment
+		c.do("POST", "/tasks", `{"title":"t"}`).want(201)
+	}
+	if r := c.do("POST", "/tasks", `{"title":"t"}`).want(409); r.problem.Code != "task_limit_reached" {
+		t.Fatalf("fourth POST: %s", r.body)
+	}
+}
+
+func TestMissingTokenStopsStart(t *testing.T) {
+	t.Parallel()
+	app := gati.New(gati.WithEnv("production"), gati.WithLogOutput(io.Discard))
+	app.Module(store.New())
+	app.Module(&tokenAuth{})
+	gatiRegister(app)
+	err := app.Start(t.Context())
+	if err == nil {
+		app.Stop(context.Background())
+		t.Fatal("Start succeeded without a token")
+	}
+	if want := `module "auth" failed to initialize: no API token: set $TASKS_TOKEN`; !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+}
+
+func TestServerSentEvents(t *testing.T) {
+	t.Parallel()
+	srv := startApp(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/tasks/stream", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("GET /tasks/stream: %d %v", resp.StatusCode, resp.Header)
+	}
+	// The handler subscribed before it sent the headers: this change is seen.
+	c := client{t: t, base: srv.URL, token: testToken}
+	c.do("POST", "/tasks", `{"title":"streamed"}`).want(201)
+	c.do("DELETE", "/tasks/1", "").want(204)
+
+	br := bufio.NewReader(resp.Body)
+	for _, want := range []string{"created", "deleted"} {
+		ev := readSSE(t, br)
+		var task store.Task
+		if err := json.Unmarshal([]byte(ev["data"]), &task); err != nil || ev["event"] != want || task.Title != "streamed" {
+			t.Fatalf("event %v, want %s of the task (%v)", ev, want, err)
+		}
+	}
+}
+
+// TestRoutesPointAtDirectives guards the hand-maintained gati_gen.go: every
+// route's source position must be the line of its //gati:route directive.
+func TestRoutesPointAtDirectives(t *testing.T) {
+	t.Parallel()
+	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
+	gatiRegister(app)
+	if err := app.Err(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range app.Routes() {
+		file, line, _ := strings.Cut(r.Source, ":")
+		if got, want := lineOf(t, file, line), "//gati:route "+r.Pattern; !strings.HasPrefix(got+" ", want+" ") {
+			t.Errorf("route %q: %s is %q, want %q", r.Pattern, r.Source, got, want)
+		}
+		n++
+	}
+	if n != 7 {
+		t.Errorf("%d routes registered, want 7", n)
+	}
+}
+
+// TestBinary builds the example, runs it as production would, exercises
+// the API and the WebSocket over the network and stops it with SIGTERM.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGTERM")
+	}
+	t.Parallel()
+	const token = "s3cret"
+	p := startBinary(t, TokenEnv+"="+token)
+	c := client{t: t, base: p.base, token: token}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws://"+strings.TrimPrefix(p.base, "http://")+"/tasks/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+
+	noToken := client{t: t, base: p.base}
+	noToken.do("POST", "/tasks", `{"title":"sneaky"}`).want(401)
+
+	var task store.Task
+	r := c.do("POST", "/tasks", `{"title":"Deploy"}`).want(201)
+	r.decode(&task)
+	wantEvent(t, ctx, conn, 1, store.Created, task.ID, false)
+
+	c.do("PATCH", "/tasks/"+task.ID, `{"done":true}`).want(200)
+	wantEvent(t, ctx, conn, 2, store.Updated, task.ID, true)
+
+	var l tasks.TaskList
+	c.do("GET", "/tasks?done=true", "").want(200).decode(&l)
+	if taskIDs(l.Tasks) != task.ID {
+		t.Errorf("GET /tasks?done=true: %+v", l)
+	}
+	if r := c.do("POST", "/tasks", `{"title":""}`).want(422); len(r.problem.Errors) != 1 || r.problem.Errors[0].Pointer != "/title" {
+		t.Errorf("invalid POST: %s", r.body)
+	}
+	if r := c.do("POST", "/tasks", `{"title":`).want(400); r.problem.Code != "malformed_json" {
+		t.Errorf("malformed POST: %s", r.body)
+	}
+	if r := c.do("GET", "/tasks/999", "").want(404); r.problem.Code != "task_not_found" {
+		t.Errorf("GET /tasks/999: %s", r.body)
+	}
+	if r := c.do("PUT", "/tasks/1", "").want(405); r.header.Get("Allow") != "DELETE, GET, HEAD, PATCH" {
+		t.Errorf("PUT /tasks/1: Allow %q", r.header.Get("Allow"))
+	}
+	deleted := c.do("DELETE", "/tasks/"+task.ID, "").want(204)
+	wantEvent(t, ctx, conn, 3, store.Deleted, task.ID, true)
+
+	metrics := noToken.do("GET", gati.PathMetrics, "").want(200).body
+	for _, want := range []string{"\nstore_tasks 0\n", `gati_http_requests_total{method="POST",route="/tasks",status="201"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+
+	// The WebSocket client stays connected through shutdown: it must not
+	// hold the process up, and it sees the connection end.
+	p.stop(t)
+	if _, _, err := conn.Read(ctx); err == nil {
+		t.Error("WebSocket still open after the server exited")
+	}
+
+	logs := p.logs.String()
+	timing := logLine(t, logs, "handled", "DELETE /tasks/{id}")
+	if timing == nil || timing["status"] != float64(204) || timing["request_id"] != deleted.header.Get("X-Request-Id") {
+		t.Errorf("no timing line for the DELETE with status 204 and request id %s:\n%s", deleted.header.Get("X-Request-Id"), logs)
+	}
+	if l := logLine(t, logs, "task store ready", ""); l == nil || l["module"] != "store" || l["max_tasks"] != float64(1000) {
+		t.Errorf("no store start-up line:\n%s", logs)
+	}
+}
+
+func wantEvent(t *testing.T, ctx context.Context, conn *websocket.Conn, seq uint64, typ, id string, done bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	mt, msg, err := conn.Read(ctx)
+	if err != nil {
+		t.Fatalf("waiting for the %s event: %v", typ, err)
+	}
+	var ev store.Event
+	if err := json.Unmarshal(msg, &ev); err != nil || mt != websocket.MessageText {
+		t.Fatalf("event %q: %v", msg, err)
+	}
+	if ev.Seq != seq || ev.Type != typ || ev.Task.ID != id || ev.Task.Done != done {
+		t.Fatalf("event %s, want seq %d %s of task %s (done %t)", msg, seq, typ, id, done)
+	}
+}
+
+// startApp starts the app as main does, in the test environment, behind
+// an httptest server.
+func startApp(t *testing.T) *httptest.Server {
+	t.Helper()
+	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
+	app.Module(store.New())
+	app.Module(&tokenAuth{})
+	gatiRegister(app)
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = app.Stop(context.Background())
+	})
+	return srv
+}
+
+// client sends JSON requests, with a bearer token when token is set.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+type result struct {
+	t       *testing.T
+	req     string
+	status  int
+	header  http.Header
+	body    string
+	problem gati.Problem
+}
+
+func (c client) do(method, path, body string) *result {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	ctx, cancel := context.WithTimeout(c.t.Context(), 10*time.Second)
+	defer cancel()
+	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	r := &result{t: c.t, req: method + " " + path, status: resp.StatusCode, header: resp.Header, body: string(b)}
+	if resp.StatusCode >= 400 {
+		if ct := resp.Header.Get("Content-Type"); ct != gati.ProblemContentType {
+			c.t.Errorf("%s: error with Content-Type %q, want %s", r.req, ct, gati.ProblemContentType)
+		}
+		if err := json.Unmarshal(b, &r.problem); err != nil {
+			c.t.Errorf("%s: problem %q: %v", r.req, b, err)
+		}
+	}
+	return r
+}
+
+// want fails the test unless the response has the given status.
+func (r *result) want(status int) *result {
+	r.t.Helper()
+	if r.status != status {
+		r.t.Fatalf("%s = %d %s, want %d", r.req, r.status, r.body, status)
+	}
+	return r
+}
+
+func (r *result) decode(v any) {
+	r.t.Helper()
+	if err := json.Unmarshal([]byte(r.body), v); err != nil {
+		r.t.Fatalf("%s: decoding %q: %v", r.req, r.body, err)
+	}
+}
+
+func taskIDs(ts []store.Task) string {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	return strings.Join(ids, " ")
+}
+
+// readSSE reads one event's fields, skipping comments.
+func readSSE(t *testing.T, br *bufio.Reader) map[string]string {
+	t.Helper()
+	ev := map[string]string{}
+	for range 100 {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading the stream: %v (so far %v)", err, ev)
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" && len(ev) > 0 {
+			return ev
+		}
+		if name, value, ok := strings.Cut(line, ": "); ok && name != "" {
+			ev[name] = value
+		}
+	}
+	t.Fatal("no complete event in 100 lines")
+	return nil
+}
+
+// logLine returns the first JSON log line with the given message (and
+// route, when not empty).
+func logLine(t *testing.T, logs, msg, route string) map[string]any {
+	t.Helper()
+	for _, line := range strings.Split(logs, "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) != nil {
+			continue
+		}
+		if m["msg"] == msg && (route == "" || m["route"] == route) {
+			return m
+		}
+	}
+	return nil
+}
+
+// lineOf returns the trimmed text of line (1-based, as a string) of file.
+func lineOf(t *testing.T, file, line string) string {
+	t.Helper()
+	n, err := strconv.Atoi(line)
+	if err != nil {
+		t.Fatalf("bad line %q", line)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for i := 1; sc.Scan(); i++ {
+		if i == n {
+			return strings.TrimSpace(sc.Text())
+		}
+	}
+	return ""
+}
+
+// process is the example running as a child process.
+type process struct {
+	cmd    *exec.Cmd
+	base   string
+	logs   *syncBuffer
+	exited chan struct{} // closed when the process has exited
+	err    error         // the exit error, set before exited closes
+}
+
+// startBinary builds the example into a temporary directory, runs it in
+// production on a free port (the working directory is this package's, so
+// it reads gati.yaml) and waits until it reports ready.
+func startBinary(t *testing.T, env ...string) *process {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "app")
+	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	p := &process{cmd: exec.Command(bin), base: "http://127.0.0.1:" + port, logs: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd.Env = append(os.Environ(), append([]string{"PORT=" + port, "GATI_ENV=production"}, env...)...)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	p.waitReady(t)
+	return p
+}
+
+func (p *process) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.exited:
+			t.Fatalf("the app exited before it was ready (%v):\n%s", p.err, p.logs)
+		default:
+		}
+		if resp, err := http.Get(p.base + gati.PathReady); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the app was not ready within 10s:\n%s", p.logs)
+}
+
+// stop sends SIGTERM and requires a clean exit within 10 seconds.
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			t.Fatalf("exit after SIGTERM: %v, want status 0\n%s", p.err, p.logs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the app did not exit within 10s of SIGTERM:\n%s", p.logs)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// syncBuffer collects a child's output while tests read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
