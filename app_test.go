@@ -3,6 +3,7 @@ package gati_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -219,4 +220,35 @@ func TestHealthEndpoints(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `gati_http_requests_total{method="",route="unmatched",status="404"} 1`) {
 		t.Fatalf("metrics: %d\n%s", r.status, r.body)
 	}
+}
+
+type created struct {
+	Location string `header:"Location" json:"-"`
+	ID       string `json:"id"`
+}
+
+func TestTypedOutputHeaders(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	app.Handle("POST /things", gati.Typed(func(_ *gati.Global, _ *gati.Local, _ struct{}) (*created, error) {
+		return &created{Location: "/things/7", ID: "7"}, nil
+	}), gati.Status(201))
+	srv := start(t, app)
+	r := do(t, srv, "POST", "/things", "")
+	if r.status != 201 || r.header.Get("Location") != "/things/7" || r.body != `{"id":"7"}` {
+		t.Fatalf("got %d %v %s", r.status, r.header, r.body)
+	}
+}
+
+func TestTypedRejectsBadOutputHeaderField(t *testing.T) {
+	t.Parallel()
+	type bad struct {
+		Location string `header:"Location"` // would also land in the body
+	}
+	defer func() {
+		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), `json:"-"`) {
+			t.Fatalf("panic = %v", v)
+		}
+	}()
+	gati.Typed(func(*gati.Global, *gati.Local, struct{}) (bad, error) { return bad{}, nil })
 }

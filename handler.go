@@ -25,8 +25,9 @@ func (f HandlerFunc) ServeGati(req *Request, res *Response, gctx *Global, lctx *
 // `path:"name"`, `query:"name"`, `header:"Name"` or `cookie:"name"` are
 // filled from the request, and whose other exported fields are the JSON
 // body. Out is written as the JSON response body with the route's status
-// (200 unless set with Status or the directive's status=). A nil pointer
-// Out writes 204 No Content.
+// (200 unless set with Status or the directive's status=); its string
+// fields tagged `header:"Name"` (and `json:"-"`) become response headers.
+// A nil pointer Out writes 204 No Content.
 type TypedFunc[In, Out any] func(gctx *Global, lctx *Local, in In) (Out, error)
 
 // TypedHandler is a Handler built by Typed; tools use it to read the
@@ -58,12 +59,17 @@ func Typed[In, Out any](fn TypedFunc[In, Out]) TypedHandler {
 	if err != nil {
 		panic("gati: Typed: " + err.Error())
 	}
-	return &typedHandler[In, Out]{fn: fn, bind: b}
+	hs, err := newHeaderSetter(reflect.TypeFor[Out]())
+	if err != nil {
+		panic("gati: Typed: " + err.Error())
+	}
+	return &typedHandler[In, Out]{fn: fn, bind: b, headers: hs}
 }
 
 type typedHandler[In, Out any] struct {
-	fn   TypedFunc[In, Out]
-	bind *binder
+	fn      TypedFunc[In, Out]
+	bind    *binder
+	headers headerSetter
 }
 
 func (h *typedHandler[In, Out]) Types() (in, out reflect.Type) {
@@ -82,7 +88,7 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	if err != nil {
 		return err
 	}
-	return writeTyped(res, lctx.successStatus(), out)
+	return writeTyped(res, lctx.successStatus(), h.headers, out)
 }
 
 // validate runs the Validate method of the decoded request. in is a
@@ -102,10 +108,12 @@ func validate(in any) error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Detail: err.Error(), Err: err}
 }
 
-func writeTyped(res *Response, status int, out any) error {
-	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && v.IsNil() {
+func writeTyped(res *Response, status int, hs headerSetter, out any) error {
+	v := reflect.ValueOf(out)
+	if v.Kind() == reflect.Pointer && v.IsNil() {
 		return res.NoContent()
 	}
+	hs.set(res.Header(), v)
 	return res.JSON(status, out)
 }
 

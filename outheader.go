@@ -1,0 +1,52 @@
+package gati
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+)
+
+// headerSetter copies a typed handler's output fields tagged
+// `header:"Name"` into response headers.
+type headerSetter []outHeader
+
+type outHeader struct {
+	index []int
+	name  string
+}
+
+// newHeaderSetter plans the header fields of t (a struct or a pointer to
+// one). Header fields must be strings and excluded from the JSON body.
+func newHeaderSetter(t reflect.Type) (headerSetter, error) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil, nil
+	}
+	var hs headerSetter
+	for _, f := range reflect.VisibleFields(t) {
+		name, ok := f.Tag.Lookup("header")
+		if !ok || !f.IsExported() {
+			continue
+		}
+		if f.Type.Kind() != reflect.String || f.Tag.Get("json") != "-" || name == "" {
+			return nil, fmt.Errorf("%s.%s: a response header field must be a string tagged `header:\"Name\" json:\"-\"`", t, f.Name)
+		}
+		hs = append(hs, outHeader{index: f.Index, name: http.CanonicalHeaderKey(name)})
+	}
+	return hs, nil
+}
+
+// set writes the non-empty header fields of out (a struct or pointer).
+func (hs headerSetter) set(h http.Header, out reflect.Value) {
+	if len(hs) == 0 {
+		return
+	}
+	out = reflect.Indirect(out)
+	for _, oh := range hs {
+		if v := out.FieldByIndex(oh.index).String(); v != "" {
+			h.Set(oh.name, v)
+		}
+	}
+}
