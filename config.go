@@ -22,7 +22,8 @@ const ConfigFile = "gati.yaml"
 // Config is the app's configuration, read from gati.yaml. Its zero value
 // means defaults throughout. The environment (GATI_ENV, default
 // "production") selects an entry of environments whose settings are
-// merged over the base; PORT overrides server.port.
+// merged over the base; $PORT overrides server.port and $GATI_HOST
+// server.host.
 type Config struct {
 	// Name of the app, used in logs and metrics.
 	Name   string       `yaml:"name"`
@@ -288,8 +289,12 @@ func cleanYAMLError(err error) error {
 	return errors.New(strings.ReplaceAll(msg, "\n  ", "; "))
 }
 
-// applyEnvVars applies $PORT, the container platforms' convention.
+// applyEnvVars applies $PORT, the container platforms' convention, and
+// $GATI_HOST, the interface to listen on.
 func (c *Config) applyEnvVars() error {
+	if h := os.Getenv("GATI_HOST"); h != "" {
+		c.Server.Host = h
+	}
 	p := os.Getenv("PORT")
 	if p == "" {
 		return nil

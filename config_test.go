@@ -52,8 +52,9 @@ func TestLoadConfigMergesEnvironment(t *testing.T) {
 
 func TestLoadConfigPortFromEnv(t *testing.T) {
 	t.Setenv("PORT", "7001")
+	t.Setenv("GATI_HOST", "127.0.0.1")
 	cfg, err := gati.LoadConfig(writeConfig(t, sampleConfig), "production")
-	if err != nil || cfg.Server.Port != 7001 {
+	if err != nil || cfg.Server.Port != 7001 || cfg.Server.Host != "127.0.0.1" {
 		t.Fatalf("port %d, err %v", cfg.Server.Port, err)
 	}
 	t.Setenv("PORT", "http")
