@@ -1,0 +1,96 @@
+package analyze
+
+import (
+	"go/token"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// routeOptions are the key=value options of a route directive.
+type routeOptions struct {
+	status int
+	name   string
+	use    []string
+}
+
+// routeOptions parses the options, reporting each bad one at its
+// position.
+func (a *analysis) routeOptions(d *directive, words []word) (routeOptions, bool) {
+	var o routeOptions
+	ok := true
+	seen := map[string]bool{}
+	for _, w := range words {
+		key, val, found := strings.Cut(w.text, "=")
+		switch {
+		case !found:
+			a.rep.at(w.pos, "route option %q is not key=value; the options are status=201, name=createUser, use=auth,audit", w.text)
+		case seen[key]:
+			a.rep.at(w.pos, "route option %s= is given twice", key)
+		default:
+			seen[key] = true
+			if a.routeOption(&o, key, val, w.pos) {
+				continue
+			}
+		}
+		ok = false
+	}
+	return o, ok
+}
+
+// routeOption applies one option, reporting a bad one.
+func (a *analysis) routeOption(o *routeOptions, key, val string, pos token.Pos) bool {
+	switch key {
+	case "status":
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 100 || n > 599 {
+			a.rep.at(pos, "bad status %q: want an HTTP status code from 100 to 599", val)
+			return false
+		}
+		o.status = n
+	case "name":
+		if !token.IsIdentifier(val) {
+			a.rep.at(pos, "bad route name %q: want an identifier such as createUser", val)
+			return false
+		}
+		o.name = val
+	case "use":
+		return a.useOption(o, val, pos)
+	default:
+		a.rep.at(pos, "unknown route option %s=; the options are status=, name= and use=", key)
+		return false
+	}
+	return true
+}
+
+// useOption checks that use= names declared middleware.
+func (a *analysis) useOption(o *routeOptions, val string, pos token.Pos) bool {
+	ok := true
+	for _, name := range strings.Split(val, ",") {
+		mw, valid := a.middleware[name]
+		switch {
+		case !valid && !a.declared[name]: // a bad declaration is reported there
+			a.rep.at(pos, "use=%s: no middleware named %q; %s", val, name, a.knownMiddleware())
+		case valid && mw.Global:
+			a.rep.at(pos, "use=%s: middleware %s is global, so it already runs for every route", val, name)
+		}
+		if !valid || mw.Global {
+			ok = false
+			continue
+		}
+		o.use = append(o.use, name)
+	}
+	return ok
+}
+
+func (a *analysis) knownMiddleware() string {
+	if len(a.middleware) == 0 {
+		return "declare middleware with //gati:middleware on its func"
+	}
+	names := make([]string, 0, len(a.middleware))
+	for name := range a.middleware {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return "declared middleware: " + strings.Join(names, ", ")
+}

@@ -1,0 +1,176 @@
+package analyze
+
+import (
+	"errors"
+	"go/token"
+	"go/types"
+	"maps"
+	"slices"
+	"strings"
+
+	"gati.dev/gati/manifest"
+	"gati.dev/gati/router"
+)
+
+// routeChecker checks the //gati:route directives against each other.
+type routeChecker struct {
+	table router.Table[struct{}] // finds bad patterns and conflicts
+	names map[string]string      // route name= to its location
+}
+
+// collectRoutes checks the //gati:route directives and records the routes.
+func (a *analysis) collectRoutes(ds []*directive) {
+	rc := &routeChecker{names: map[string]string{}}
+	for _, d := range ds {
+		if r, ok := a.routeOf(d, rc); ok {
+			a.routes = append(a.routes, r)
+		}
+	}
+}
+
+// routeOf checks one directive, reporting every problem it has.
+func (a *analysis) routeOf(d *directive, rc *routeChecker) (manifest.Route, bool) {
+	target, ok := a.routeTarget(d)
+	if ok && !a.checkPattern(d, target, rc) {
+		target.path.text, ok = "", false // not checked against the handler's fields
+	}
+	opts, optsOK := a.routeOptions(d, d.args[min(2, len(d.args)):])
+	r := manifest.Route{File: a.relFile(d), Line: d.line}
+	fd, fn, isFunc := a.funcOf(d)
+	if isFunc {
+		r.Handler = manifest.Handler{Package: d.pkg.PkgPath, Func: fd.Name.Name}
+		isFunc = a.checkHandler(d, fn, target.path.text, &r)
+	}
+	if !ok || !optsOK || !isFunc || !a.checkName(d, opts.name, rc) {
+		return manifest.Route{}, false
+	}
+	r.Method, r.Path, r.Pattern = target.method.text, target.path.text, target.method.text+" "+target.path.text
+	r.Status, r.Name, r.Middleware = opts.status, opts.name, opts.use
+	return r, true
+}
+
+// routeTarget is the method and path of a route directive.
+type routeTarget struct {
+	method, path word
+}
+
+func (a *analysis) routeTarget(d *directive) (routeTarget, bool) {
+	const example = "as in //gati:route GET /users/{id}"
+	switch {
+	case len(d.args) == 0:
+		a.rep.at(d.pos, "//gati:route needs a method and a path, %s", example)
+		return routeTarget{}, false
+	case strings.HasPrefix(d.args[0].text, "/"):
+		a.rep.at(d.args[0].pos, "//gati:route is missing the method before %s, %s", d.args[0].text, example)
+		return routeTarget{}, false
+	case len(d.args) == 1:
+		a.rep.at(d.pos, "//gati:route %s is missing the path, %s", d.args[0].text, example)
+		return routeTarget{}, false
+	case d.args[0].text != strings.ToUpper(d.args[0].text):
+		a.rep.at(d.args[0].pos, "method %s must be upper case: %s", d.args[0].text, strings.ToUpper(d.args[0].text))
+		return routeTarget{}, false
+	}
+	return routeTarget{method: d.args[0], path: d.args[1]}, true
+}
+
+// checkPattern adds the route to the table, which reports bad patterns and
+// conflicts with routes added before.
+func (a *analysis) checkPattern(d *directive, t routeTarget, rc *routeChecker) bool {
+	err := rc.table.Add(t.method.text, t.path.text, struct{}{}, a.rep.loc(d.pos))
+	var perr *router.PatternError
+	var cerr *router.ConflictError
+	switch {
+	case errors.As(err, &perr):
+		a.rep.at(t.offsetPos(perr.Offset), "bad pattern %q: %s", perr.Pattern, perr.Msg)
+	case errors.As(err, &cerr):
+		a.rep.at(d.pos, "route %q conflicts with %q declared at %s: both match the same paths",
+			t.method.text+" "+cerr.Pattern, t.method.text+" "+cerr.Existing, cerr.ExistingLoc)
+	case err != nil:
+		a.rep.at(d.pos, "%v", err)
+	}
+	return err == nil
+}
+
+// offsetPos turns an offset into "METHOD /path" into a position in the
+// directive.
+func (t routeTarget) offsetPos(off int) token.Pos {
+	if off <= len(t.method.text) {
+		return t.method.pos + token.Pos(off)
+	}
+	return t.path.pos + token.Pos(off-len(t.method.text)-1)
+}
+
+func (a *analysis) checkName(d *directive, name string, rc *routeChecker) bool {
+	if name == "" {
+		return true
+	}
+	if loc, dup := rc.names[name]; dup {
+		a.rep.at(d.pos, "route name %s is also used by the route at %s", name, loc)
+		return false
+	}
+	rc.names[name] = a.rep.loc(d.pos)
+	return true
+}
+
+// checkHandler checks the handler's signature and, for a typed handler,
+// that its request type has a path field for every path parameter.
+func (a *analysis) checkHandler(d *directive, fn *types.Func, path string, r *manifest.Route) bool {
+	sig := fn.Type().(*types.Signature)
+	if a.api.isRaw(sig) {
+		r.Handler.Kind = manifest.Raw
+		return true
+	}
+	in, out, ok := a.api.typedIO(sig)
+	if !ok {
+		a.rep.at(d.pos, "handler %s has signature %s; want the raw form %s or the typed form %s",
+			fn.Name(), typeString(sig),
+			"func(*gati.Request, *gati.Response, *gati.Global, *gati.Local) error",
+			"func(*gati.Global, *gati.Local, In) (Out, error)")
+		return false
+	}
+	r.Handler.Kind = manifest.Typed
+	r.Request, r.Response = typeRef(in, true), typeRef(out, false)
+	if path == "" { // missing or bad, and reported
+		return true
+	}
+	return a.checkPathFields(d, path, in)
+}
+
+// checkPathFields matches the pattern's wildcards with the request type's
+// fields tagged path:"name".
+func (a *analysis) checkPathFields(d *directive, path string, in types.Type) bool {
+	fields := map[string]string{} // parameter name to Go field name
+	for _, f := range requestFields(in) {
+		if f.Source == manifest.SourcePath {
+			fields[f.Param] = f.Name
+		}
+	}
+	ok := true
+	wild := map[string]bool{}
+	for _, name := range wildcards(path) {
+		wild[name] = true
+		if _, has := fields[name]; !has {
+			a.rep.at(d.pos, "path parameter {%s} has no field in %s tagged `path:%q`", name, typeString(in), name)
+			ok = false
+		}
+	}
+	for _, param := range slices.Sorted(maps.Keys(fields)) {
+		if !wild[param] {
+			a.rep.at(d.pos, "field %s.%s is tagged `path:%q` but the pattern %s has no {%s}", typeString(in), fields[param], param, path, param)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// wildcards returns the names of a valid pattern's wildcards.
+func wildcards(path string) []string {
+	var names []string
+	for _, seg := range strings.Split(path, "/") {
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") || seg == "{$}" {
+			continue
+		}
+		names = append(names, strings.TrimSuffix(seg[1:len(seg)-1], "..."))
+	}
+	return names
+}

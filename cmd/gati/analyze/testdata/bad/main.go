@@ -1,0 +1,9 @@
+package main
+
+import "gati.dev/gati"
+
+func main() {
+	app := gati.New()
+	gatiRegister(app)
+	app.Main()
+}

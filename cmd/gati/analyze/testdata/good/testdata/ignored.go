@@ -1,0 +1,4 @@
+package ignored
+
+//gati:route GET /ignored
+func Ignored() {}

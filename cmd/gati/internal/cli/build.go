@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"gati.dev/gati"
+	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/manifest"
+)
+
+func newBuildCmd() *cobra.Command {
+	var o buildOptions
+	cmd := &cobra.Command{
+		Use:   "build [dir]",
+		Short: "Build the app into a static binary",
+		Long: `Build analyzes the app in dir (default: the current directory), writes
+.gati/manifest.json and the route registration gati_gen.go, checks
+gati.yaml for every environment it lists, then compiles a static binary:
+CGO_ENABLED=0, -trimpath, stripped, with the version and commit stamped
+(read them with gati.BuildVersion and gati.BuildCommit).
+
+The version is --version-stamp, else "git describe --tags --always --dirty",
+else "dev"; the commit is "git rev-parse HEAD", else "unknown". The binary
+goes to dir/bin/<app> unless -o says otherwise, <app> being the last
+element of the module path.`,
+		Example: `  gati build
+  gati build ./demo -o /tmp/demo
+  gati build --version-stamp v1.4.0`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.dir = dirArg(args)
+			return runBuild(cmd.Context(), o, cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the binary to this path (default dir/bin/<app>)")
+	cmd.Flags().StringVar(&o.version, "version-stamp", "", "version to stamp into the binary (default from git describe)")
+	return cmd
+}
+
+// buildOptions are the arguments and flags of gati build.
+type buildOptions struct {
+	dir     string
+	output  string
+	version string
+}
+
+func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
+	if strings.ContainsAny(o.version, " \t\n'\"") {
+		return fmt.Errorf("build: --version-stamp %q must not contain spaces or quotes", o.version)
+	}
+	m, err := loadApp(ctx, "build", o.dir, w, true)
+	if err != nil {
+		return err
+	}
+	if err := checkConfig(o.dir); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	if err := writeGenerated(o.dir, m); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	out, err := outputPath(o, m)
+	if err != nil {
+		return err
+	}
+	return compile(ctx, o, out, w)
+}
+
+// checkConfig validates gati.yaml, if there is one, for the base settings
+// and for every environment it lists, and reports every problem.
+func checkConfig(dir string) error {
+	return gati.ValidateConfig(filepath.Join(dir, gati.ConfigFile))
+}
+
+func writeGenerated(dir string, m *manifest.Manifest) error {
+	if err := manifest.Write(dir, m); err != nil {
+		return err
+	}
+	_, _, err := analyze.Generate(dir, m)
+	return err
+}
+
+// outputPath returns the absolute path of the binary.
+func outputPath(o buildOptions, m *manifest.Manifest) (string, error) {
+	out := o.output
+	if out == "" {
+		out = filepath.Join(o.dir, "bin", path.Base(m.Module))
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return "", fmt.Errorf("build: -o %s: %w", out, err)
+	}
+	return abs, nil
+}
+
+// compile runs go build in the app directory.
+func compile(ctx context.Context, o buildOptions, out string, w io.Writer) error {
+	version, commit := stamp(ctx, o.dir, o.version)
+	ldflags := fmt.Sprintf("-s -w -X gati.dev/gati.buildVersion=%s -X gati.dev/gati.buildCommit=%s", version, commit)
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, ".")
+	cmd.Dir = o.dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	start := time.Now()
+	fmt.Fprint(w, "building…")
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(w, "\n%s", output)
+		fmt.Fprintln(w, "the Go compiler rejected the app; fix the errors above and run gati build again")
+		return fmt.Errorf("build: go build: %w", err)
+	}
+	fmt.Fprintf(w, " (%s)\n", seconds(time.Since(start)))
+	_, _ = w.Write(output) // warnings, if any
+	info, err := os.Stat(out)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	fmt.Fprintf(w, "built %s (%.1f MB)\n", displayPath(out), float64(info.Size())/1e6)
+	return nil
+}
+
+// stamp returns the version and commit to stamp into the binary.
+func stamp(ctx context.Context, dir, version string) (string, string) {
+	if version == "" {
+		version = gitOutput(ctx, dir, "dev", "describe", "--tags", "--always", "--dirty")
+	}
+	return version, gitOutput(ctx, dir, "unknown", "rev-parse", "HEAD")
+}
+
+// gitOutput runs a read-only git command in dir and returns its output's
+// first line, or fallback when git fails or prints nothing usable.
+func gitOutput(ctx context.Context, dir, fallback string, args ...string) string {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	line, _, _ := bytes.Cut(bytes.TrimSpace(out), []byte("\n"))
+	if err != nil || len(line) == 0 || bytes.ContainsAny(line, " \t'\"") {
+		return fallback
+	}
+	return string(line)
+}
+
+// displayPath shows path relative to the working directory when it is
+// inside it: "./bin/demo".
+func displayPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	return "." + string(filepath.Separator) + rel
+}

@@ -1,0 +1,47 @@
+// Package cli implements the gati command line: one file per command.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// processStart approximates when the command started, for the start-up
+// time gati dev reports.
+var processStart = time.Now()
+
+// Execute runs the command line and returns the process exit status. The
+// first SIGINT or SIGTERM cancels the command's context, so commands stop
+// cleanly; a second one ends the process at once.
+func Execute(version, commit string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+	root := newRootCmd(version, commit)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(root.ErrOrStderr(), "gati:", err)
+		return 1
+	}
+	return 0
+}
+
+// newRootCmd returns the gati command. "version" as a command is kept for
+// API versions, so the CLI's own version is the --version flag.
+func newRootCmd(version, commit string) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "gati",
+		Short:         "Create, run, build and ship Gati apps",
+		Version:       version + " (commit " + commit + ")",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("gati {{.Version}}\n")
+	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd())
+	return root
+}
