@@ -1,0 +1,50 @@
+// Command chi-hello is the hello endpoint with chi, without middleware,
+// for scripts/bench-http --peers.
+//
+//	GET /hello?name=Ada -> {"message":"Hello, Ada!"}
+//
+// It listens on $HOST:$PORT (port 8080 by default).
+package main
+
+import (
+	"encoding/json"
+	"log"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/go-chi/chi/v5"
+)
+
+type helloOutput struct {
+	Message string `json:"message"`
+}
+
+func greeting(name string) helloOutput {
+	if name == "" {
+		name = "world"
+	}
+	return helloOutput{Message: "Hello, " + name + "!"}
+}
+
+func main() {
+	r := chi.NewRouter()
+	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
+		body, err := json.Marshal(greeting(r.URL.Query().Get("name")))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+	log.Fatal(http.ListenAndServe(addr(), r))
+}
+
+func addr() string {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	return net.JoinHostPort(os.Getenv("HOST"), port)
+}

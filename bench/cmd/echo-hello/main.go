@@ -1,0 +1,43 @@
+// Command echo-hello is the hello endpoint with echo, without middleware,
+// for scripts/bench-http --peers.
+//
+//	GET /hello?name=Ada -> {"message":"Hello, Ada!"}
+//
+// It listens on $HOST:$PORT (port 8080 by default).
+package main
+
+import (
+	"log"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/labstack/echo/v4"
+)
+
+type helloOutput struct {
+	Message string `json:"message"`
+}
+
+func greeting(name string) helloOutput {
+	if name == "" {
+		name = "world"
+	}
+	return helloOutput{Message: "Hello, " + name + "!"}
+}
+
+func main() {
+	e := echo.New()
+	e.GET("/hello", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, greeting(c.QueryParam("name")))
+	})
+	log.Fatal(http.ListenAndServe(addr(), e))
+}
+
+func addr() string {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	return net.JoinHostPort(os.Getenv("HOST"), port)
+}
