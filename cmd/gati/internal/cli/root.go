@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,10 +26,23 @@ func Execute(version, commit string) int {
 	context.AfterFunc(ctx, stop)
 	root := newRootCmd(version, commit)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(root.ErrOrStderr(), "gati:", err)
+		fmt.Fprintln(root.ErrOrStderr(), errorLine(root, err))
 		return 1
 	}
 	return 0
+}
+
+// errorLine prefixes an error with the command that failed: commands
+// start their errors with their name ("build: ..."), which reads as
+// "gati build: ..."; anything else reads "gati: ...".
+func errorLine(root *cobra.Command, err error) string {
+	msg := err.Error()
+	for _, c := range root.Commands() {
+		if strings.HasPrefix(msg, c.Name()+": ") {
+			return "gati " + msg
+		}
+	}
+	return "gati: " + msg
 }
 
 // newRootCmd returns the gati command. "version" as a command is kept for
