@@ -40,7 +40,9 @@ type Config struct {
 	portSet bool // $PORT was set, so port 0 means "any free port"
 }
 
-// ServerConfig configures the HTTP server.
+// ServerConfig configures the HTTP server. A zero duration means the
+// default; a negative one turns that timeout off (for apps behind a proxy
+// that enforces its own).
 type ServerConfig struct {
 	Host              string        `yaml:"host"`
 	Port              int           `yaml:"port"`

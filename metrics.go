@@ -75,7 +75,7 @@ func (m *Metrics) handler() http.Handler {
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	inflight prometheus.Gauge
+	inflight atomic.Int64 // read at scrape time; an integer add is cheaper than a float gauge's CAS loop
 }
 
 func newHTTPMetrics(m *Metrics) *httpMetrics {
@@ -85,10 +85,10 @@ func newHTTPMetrics(m *Metrics) *httpMetrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gati_http_request_duration_seconds",
 			Help: "Time from request start to handler return, by method and route pattern.", Buckets: prometheus.DefBuckets},
 			[]string{"method", "route"}),
-		inflight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "gati_http_requests_in_flight",
-			Help: "Requests being served now."}),
 	}
-	m.reg.MustRegister(h.requests, h.duration, h.inflight)
+	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gati_http_requests_in_flight",
+		Help: "Requests being served now."}, func() float64 { return float64(h.inflight.Load()) })
+	m.reg.MustRegister(h.requests, h.duration, inflight)
 	return h
 }
 

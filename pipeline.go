@@ -80,7 +80,7 @@ func (a *App) compileRoute(rt *route) {
 func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 	x := a.pool.Get().(*exchange)
 	x.begin(w, r)
-	a.http.inflight.Inc()
+	a.http.inflight.Add(1)
 	rt, found := a.table.Lookup(r.Method, r.URL.Path, &x.req.params)
 	switch found {
 	case router.Found:
@@ -185,7 +185,7 @@ func (a *App) writeError(x *exchange, err error) {
 // finish records metrics and the access log, runs cleanups and returns
 // the exchange to the pool.
 func (a *App) finish(x *exchange) {
-	a.http.inflight.Dec()
+	a.http.inflight.Add(-1)
 	took := time.Since(x.lctx.start)
 	rt := x.lctx.route
 	m := a.noRoute
@@ -211,7 +211,7 @@ func (a *App) accessLog(x *exchange, took time.Duration) {
 }
 
 func (x *exchange) reset() {
-	x.req = Request{params: x.req.params}
+	x.req.r, x.req.body, x.req.bodyRead, x.req.query = nil, nil, false, nil
 	x.req.params.Reset()
 	x.res = Response{ex: x}
 	x.stream = nil

@@ -105,7 +105,7 @@ func (res *Response) Redirect(status int, url string) error {
 func (res *Response) start(status int, contentType string) {
 	res.written, res.status = true, status
 	h := res.w.Header()
-	if contentType != "" && h.Get("Content-Type") == "" {
+	if _, set := h["Content-Type"]; contentType != "" && !set {
 		h["Content-Type"] = contentTypeValue(contentType)
 	}
 	res.w.WriteHeader(status)

@@ -74,7 +74,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	s := a.global.cfg.Server
-	srv := &http.Server{Handler: a, ReadHeaderTimeout: s.ReadHeaderTimeout, IdleTimeout: s.IdleTimeout,
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: max(s.ReadHeaderTimeout, 0), IdleTimeout: max(s.IdleTimeout, 0),
 		ErrorLog: slog.NewLogLogger(a.global.logger.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
