@@ -11,22 +11,12 @@ import (
 	"testing"
 
 	"gati.dev/gati"
+	"gati.dev/gati/gatitest"
 )
 
 // start starts app and serves it from an httptest server, stopping both
 // when the test ends.
-func start(t *testing.T, app *gati.App) *httptest.Server {
-	t.Helper()
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = app.Stop(context.Background())
-	})
-	return srv
-}
+func start(t *testing.T, app *gati.App) *httptest.Server { return gatitest.Serve(t, app) }
 
 // newApp returns an app in the test environment with logs discarded.
 func newApp(opts ...gati.Option) *gati.App {

@@ -1,19 +1,16 @@
 package main_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"gati.dev/gati/gatitest"
 )
 
 // TestCreateBuildRun is the end-to-end path a new user takes: build the
@@ -37,42 +34,19 @@ func TestCreateBuildRun(t *testing.T) {
 	}
 	run(t, app, cli, "routes")
 
-	port := freePort(t)
 	cmd := exec.Command(bin)
 	cmd.Dir = app
-	cmd.Env = append(os.Environ(), "PORT="+port, "GATI_HOST=127.0.0.1", "GATI_ENV=production")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	base := "http://127.0.0.1:" + port
-	waitFor(t, base+"/healthz/ready")
-
+	p := gatitest.Start(t, cmd)
 	var got struct{ Message string }
-	getJSON(t, base+"/hello?name=Ada", &got)
+	getJSON(t, p.URL+"/hello?name=Ada", &got)
 	if got.Message != "Hello, Ada!" {
 		t.Fatalf("GET /hello?name=Ada = %+v", got)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("app exited with %v; logs:\n%s", err, logs.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("app did not stop within 10s of SIGTERM; logs:\n%s", logs.String())
-	}
-	if !strings.Contains(logs.String(), `"msg":"listening"`) {
-		t.Errorf("no JSON 'listening' log line in production:\n%s", logs.String())
+	p.Stop(t)
+	if !strings.Contains(p.Logs(), `"msg":"listening"`) {
+		t.Errorf("no JSON 'listening' log line in production:\n%s", p.Logs())
 	}
 }
-
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
@@ -82,30 +56,6 @@ func run(t *testing.T, dir, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
 	}
 	return string(out)
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-}
-
-func waitFor(t *testing.T, url string) {
-	t.Helper()
-	for i := 0; i < 300; i++ {
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s never answered 200", url)
 }
 
 func getJSON(t *testing.T, url string, v any) {

@@ -2,25 +2,19 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"gati.dev/gati"
+	"gati.dev/gati/gatitest"
 )
 
 // TestHello serves the app in memory, as main does but without a socket.
@@ -74,25 +68,25 @@ func TestBinary(t *testing.T) {
 		t.Skip("needs SIGTERM")
 	}
 	t.Parallel()
-	p := startBinary(t)
+	p := gatitest.Start(t, exec.Command(gatitest.Build(t, ".")))
 
-	status, _, body := get(t, p.base+"/hello")
+	status, _, body := get(t, p.URL+"/hello")
 	if status != 200 || body != `{"message":"Hello, world!"}` {
 		t.Errorf("GET /hello = %d %s", status, body)
 	}
-	status, hdr, body := get(t, p.base+"/hello?name=Ada")
+	status, hdr, body := get(t, p.URL+"/hello?name=Ada")
 	if status != 200 || body != `{"message":"Hello, Ada!"}` || hdr.Get("X-Request-Id") == "" {
 		t.Errorf("GET /hello?name=Ada = %d %s %v", status, body, hdr)
 	}
 
-	status, hdr, body = get(t, p.base+"/nope")
+	status, hdr, body = get(t, p.URL+"/nope")
 	prob := problem(t, hdr, body)
 	if status != 404 || prob.Status != 404 || prob.Code != "not_found" || prob.Type != gati.ProblemTypeBase+"not_found" ||
 		prob.Instance != "/nope" || prob.RequestID != hdr.Get("X-Request-Id") {
 		t.Errorf("GET /nope = %d %s", status, body)
 	}
 
-	resp, err := http.Post(p.base+"/hello", "application/json", strings.NewReader("{}"))
+	resp, err := http.Post(p.URL+"/hello", "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +97,8 @@ func TestBinary(t *testing.T) {
 		t.Errorf("POST /hello = %d Allow=%q %s", resp.StatusCode, resp.Header.Get("Allow"), b)
 	}
 
-	p.stop(t)
-	logs := p.logs.String()
+	p.Stop(t)
+	logs := p.Logs()
 	for _, want := range []string{`"msg":"listening"`, `"env":"production"`, `"msg":"shutting down"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s:\n%s", want, logs)
@@ -120,15 +114,7 @@ func startApp(t *testing.T) *httptest.Server {
 	t.Helper()
 	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
 	gatiRegister(app)
-	if err := app.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = app.Stop(context.Background())
-	})
-	return srv
+	return gatitest.Serve(t, app)
 }
 
 func get(t *testing.T, url string) (int, http.Header, string) {
@@ -179,109 +165,4 @@ func lineOf(t *testing.T, file, line string) string {
 		}
 	}
 	return ""
-}
-
-// process is the example running as a child process.
-type process struct {
-	cmd    *exec.Cmd
-	base   string
-	logs   *syncBuffer
-	exited chan struct{} // closed when the process has exited
-	err    error         // the exit error, set before exited closes
-}
-
-// startBinary builds the example into a temporary directory, runs it in
-// production on a free port (the working directory is this package's, so
-// it reads gati.yaml) and waits until it reports ready.
-func startBinary(t *testing.T, env ...string) *process {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "app")
-	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	port := freePort(t)
-	p := &process{cmd: exec.Command(bin), base: "http://127.0.0.1:" + port, logs: &syncBuffer{}, exited: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), append([]string{"PORT=" + port, "GATI_ENV=production"}, env...)...)
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.exited
-		}
-	})
-	p.waitReady(t)
-	return p
-}
-
-func (p *process) waitReady(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.exited:
-			t.Fatalf("the app exited before it was ready (%v):\n%s", p.err, p.logs)
-		default:
-		}
-		if resp, err := http.Get(p.base + gati.PathReady); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("the app was not ready within 10s:\n%s", p.logs)
-}
-
-// stop sends SIGTERM and requires a clean exit within 10 seconds.
-func (p *process) stop(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.exited:
-		if p.err != nil {
-			t.Fatalf("exit after SIGTERM: %v, want status 0\n%s", p.err, p.logs)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the app did not exit within 10s of SIGTERM:\n%s", p.logs)
-	}
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
-// syncBuffer collects a child's output while tests read it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

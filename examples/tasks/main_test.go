@@ -2,21 +2,16 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +20,7 @@ import (
 	"example.com/tasks/store"
 	"example.com/tasks/tasks"
 	"gati.dev/gati"
+	"gati.dev/gati/gatitest"
 )
 
 // The in-process tests run in the "test" environment of gati.yaml, whose
@@ -254,18 +250,20 @@ func TestBinary(t *testing.T) {
 	}
 	t.Parallel()
 	const token = "s3cret"
-	p := startBinary(t, TokenEnv+"="+token)
-	c := client{t: t, base: p.base, token: token}
+	cmd := exec.Command(gatitest.Build(t, "."))
+	cmd.Env = append(os.Environ(), TokenEnv+"="+token)
+	p := gatitest.Start(t, cmd)
+	c := client{t: t, base: p.URL, token: token}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws://"+strings.TrimPrefix(p.base, "http://")+"/tasks/events", nil)
+	conn, _, err := websocket.Dial(ctx, "ws://"+strings.TrimPrefix(p.URL, "http://")+"/tasks/events", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.CloseNow()
 
-	noToken := client{t: t, base: p.base}
+	noToken := client{t: t, base: p.URL}
 	noToken.do("POST", "/tasks", `{"title":"sneaky"}`).want(401)
 
 	var task store.Task
@@ -305,12 +303,12 @@ func TestBinary(t *testing.T) {
 
 	// The WebSocket client stays connected through shutdown: it must not
 	// hold the process up, and it sees the connection end.
-	p.stop(t)
+	p.Stop(t)
 	if _, _, err := conn.Read(ctx); err == nil {
 		t.Error("WebSocket still open after the server exited")
 	}
 
-	logs := p.logs.String()
+	logs := p.Logs()
 	timing := logLine(t, logs, "handled", "DELETE /tasks/{id}")
 	if timing == nil || timing["status"] != float64(204) || timing["request_id"] != deleted.header.Get("X-Request-Id") {
 		t.Errorf("no timing line for the DELETE with status 204 and request id %s:\n%s", deleted.header.Get("X-Request-Id"), logs)
@@ -345,15 +343,7 @@ func startApp(t *testing.T) *httptest.Server {
 	app.Module(store.New())
 	app.Module(&tokenAuth{})
 	gatiRegister(app)
-	if err := app.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = app.Stop(context.Background())
-	})
-	return srv
+	return gatitest.Serve(t, app)
 }
 
 // client sends JSON requests, with a bearer token when token is set.
@@ -487,109 +477,4 @@ func lineOf(t *testing.T, file, line string) string {
 		}
 	}
 	return ""
-}
-
-// process is the example running as a child process.
-type process struct {
-	cmd    *exec.Cmd
-	base   string
-	logs   *syncBuffer
-	exited chan struct{} // closed when the process has exited
-	err    error         // the exit error, set before exited closes
-}
-
-// startBinary builds the example into a temporary directory, runs it in
-// production on a free port (the working directory is this package's, so
-// it reads gati.yaml) and waits until it reports ready.
-func startBinary(t *testing.T, env ...string) *process {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "app")
-	if out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	port := freePort(t)
-	p := &process{cmd: exec.Command(bin), base: "http://127.0.0.1:" + port, logs: &syncBuffer{}, exited: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), append([]string{"PORT=" + port, "GATI_ENV=production"}, env...)...)
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.exited
-		}
-	})
-	p.waitReady(t)
-	return p
-}
-
-func (p *process) waitReady(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.exited:
-			t.Fatalf("the app exited before it was ready (%v):\n%s", p.err, p.logs)
-		default:
-		}
-		if resp, err := http.Get(p.base + gati.PathReady); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("the app was not ready within 10s:\n%s", p.logs)
-}
-
-// stop sends SIGTERM and requires a clean exit within 10 seconds.
-func (p *process) stop(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.exited:
-		if p.err != nil {
-			t.Fatalf("exit after SIGTERM: %v, want status 0\n%s", p.err, p.logs)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the app did not exit within 10s of SIGTERM:\n%s", p.logs)
-	}
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
-// syncBuffer collects a child's output while tests read it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

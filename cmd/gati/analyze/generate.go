@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"gati.dev/gati/internal/atomicfile"
+
 	"gati.dev/gati/manifest"
 )
 
@@ -30,7 +32,7 @@ func Generate(dir string, m *manifest.Manifest) (path string, changed bool, err 
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, src) {
 		return path, false, nil
 	}
-	if err := writeFileAtomic(path, src); err != nil {
+	if err := atomicfile.Write(path, src); err != nil {
 		return path, false, fmt.Errorf("analyze: writing %s: %w", path, err)
 	}
 	return path, true, nil
@@ -138,24 +140,4 @@ func writeCall(w *bytes.Buffer, fn string, args []string) {
 		w.WriteString(a)
 	}
 	w.WriteString(")")
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename. Its name starts with a dot, so the go command
-// ignores it meanwhile.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	err = errors.Join(err, f.Chmod(0o644), f.Close())
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
-	return err
 }
