@@ -1,14 +1,12 @@
 package gatitest
 
 import (
-	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -43,7 +41,7 @@ type Process struct {
 	URL string
 
 	cmd    *exec.Cmd
-	logs   syncBuffer
+	logs   Buffer
 	exited chan struct{}
 	err    error // set before exited closes
 }
@@ -127,22 +125,4 @@ func (p *Process) kill() {
 		_ = p.cmd.Process.Kill()
 		<-p.exited
 	}
-}
-
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -10,9 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"gati.dev/gati/gatitest"
 )
 
 const greetGo = `package main
@@ -44,7 +44,7 @@ func TestDevRegeneratesRoutes(t *testing.T) {
 	out := startDev(t, dir, "--port", strconv.Itoa(port))
 
 	waitGet(t, base+"/hello", "Hello, world!")
-	out.wait(t, "ready in")
+	out.WaitFor(t, "ready in", time.Minute)
 	writeFile(t, filepath.Join(dir, "greet.go"), greetGo)
 	waitGet(t, base+"/greet", `"greeting":"hi"`)
 	gen, err := os.ReadFile(filepath.Join(dir, "gati_gen.go"))
@@ -56,7 +56,7 @@ func TestDevRegeneratesRoutes(t *testing.T) {
 	}
 
 	writeFile(t, filepath.Join(dir, "greet.go"), strings.Replace(greetGo, `"hi"`, `1`, 1))
-	out.wait(t, "greet.go:11")
+	out.WaitFor(t, "greet.go:11", time.Minute)
 	waitGet(t, base+"/greet", `"greeting":"hi"`) // the last good build serves on
 }
 
@@ -69,10 +69,10 @@ func TestDevRequiresApp(t *testing.T) {
 }
 
 // startDev runs gati dev with args until the test ends.
-func startDev(t *testing.T, dir string, args ...string) *lockedBuffer {
+func startDev(t *testing.T, dir string, args ...string) *gatitest.Buffer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &lockedBuffer{}
+	out := &gatitest.Buffer{}
 	root := newRootCmd("dev", "unknown")
 	root.SetOut(out)
 	root.SetErr(out)
@@ -133,33 +133,5 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *lockedBuffer) wait(t *testing.T, s string) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(b.String(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("output lacks %q after a minute:\n%s", s, b.String())
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

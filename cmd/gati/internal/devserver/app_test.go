@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"gati.dev/gati/cmd/gati/internal/scaffold"
+	"gati.dev/gati/gatitest"
 )
 
 // devApp is a scaffolded app served by Run, for tests.
 type devApp struct {
 	dir    string
 	url    string
-	out    *syncBuffer
+	out    *gatitest.Buffer
 	client *http.Client
 	cancel context.CancelFunc
 	done   chan error
@@ -42,7 +43,7 @@ func startDevApp(t *testing.T, prepare func(context.Context) error, edit func(di
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &devApp{dir: dir, url: "http://" + ln.Addr().String(), out: &syncBuffer{}, cancel: cancel,
+	a := &devApp{dir: dir, url: "http://" + ln.Addr().String(), out: &gatitest.Buffer{}, cancel: cancel,
 		done: make(chan error, 1), client: &http.Client{Timeout: 3 * time.Minute}}
 	go func() {
 		a.done <- Run(ctx, Options{Dir: dir, Listener: ln, Out: a.out, Prepare: prepare, Timings: true})
@@ -173,33 +174,4 @@ func phaseLines(out string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitOutput waits until the output contains s, for at most a minute.
-func (b *syncBuffer) waitOutput(t *testing.T, s string) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(b.String(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("output lacks %q after a minute:\n%s", s, b.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

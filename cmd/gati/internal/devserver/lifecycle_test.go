@@ -48,7 +48,7 @@ func TestFirstBuildFails(t *testing.T) {
 	if res, body := a.get(t, "/hello", ""); res.StatusCode != http.StatusOK || !strings.Contains(body, "Hello, world!") {
 		t.Errorf("after the fix: %d %s", res.StatusCode, body)
 	}
-	a.out.waitOutput(t, "ready in") // the first build that serves
+	a.out.WaitFor(t, "ready in", time.Minute) // the first build that serves
 }
 
 // fakePrepare stands in for the analyzer: it rewrites gati_gen.go (with
@@ -95,7 +95,7 @@ func TestPrepareErrorsAndOwnWrites(t *testing.T) {
 	if st := a.waitStatus(t, StateBuildFailed); st.Error != analysisError {
 		t.Errorf("status error %q, want the analyzer's %q", st.Error, analysisError)
 	}
-	a.out.waitOutput(t, analysisError)
+	a.out.WaitFor(t, analysisError, time.Minute)
 	if res, _ := a.get(t, "/hello", ""); res.StatusCode != http.StatusOK || res.Header.Get(ErrorHeader) == "" {
 		t.Errorf("API request while broken = %d, %s=%q", res.StatusCode, ErrorHeader, res.Header.Get(ErrorHeader))
 	}

@@ -115,7 +115,7 @@ func TestReloadServesEveryRequest(t *testing.T) {
 	hello := a.readFile(t, "hello.go")
 	a.writeFile(t, "hello.go", strings.Replace(hello, `"Hello, "`, `"Hi, "`, 1))
 	h.waitMessage(t, "Hi, Ada!")
-	a.out.waitOutput(t, "reloaded in")
+	a.out.WaitFor(t, "reloaded in", time.Minute)
 	t.Logf("reload: %v, %d requests so far; phases:\n%s", seconds(a.out.String(), "reloaded in"), h.requests.Load(), phaseLines(a.out.String()))
 
 	breakAndFix(t, a, h)
@@ -146,7 +146,7 @@ func breakAndFix(t *testing.T, a *devApp, h *hammer) {
 	if !strings.Contains(st.Error, wantLoc) {
 		t.Errorf("status error %q lacks %s", st.Error, wantLoc)
 	}
-	a.out.waitOutput(t, wantLoc)
+	a.out.WaitFor(t, wantLoc, time.Minute)
 
 	res, body := a.get(t, "/hello?name=Ada", "application/json")
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Hi, Ada!") || res.Header.Get(ErrorHeader) != "build failed" {
