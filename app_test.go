@@ -136,10 +136,12 @@ func TestTypedBodyErrors(t *testing.T) {
 		{"ok", `{"name":"Ada","age":36}`, 201, "", `"Tenant":"acme"`},
 		{"malformed", "{\n  \"name\": \"Ada\",,\n}", 400, "malformed_json", "line 2, column 17"},
 		{"truncated", `{"name":`, 400, "malformed_json", "unexpected end"},
-		{"wrong type", `{"name":"Ada","age":"old"}`, 400, "malformed_json", "/age"},
+		{"wrong type", `{"name":"Ada","age":"old"}`, 422, "validation_failed", `{"pointer":"/age","detail":"must be an integer"}`},
+		{"every violation", `{"age":-1.5}`, 422, "validation_failed", `"errors":[{"pointer":"/age","detail":"must be an integer"},{"pointer":"/name","detail":"is required"}]`},
+		{"no body", ``, 422, "validation_failed", `{"pointer":"/age","detail":"is required"}`},
 		{"too large", `{"name":"` + strings.Repeat("x", 100) + `"}`, 413, "body_too_large", "64 bytes"},
 		{"invalid", `{"age":3}`, 422, "validation_failed", "/name"},
-		{"body cannot set path", `{"name":"Ada","Tenant":"evil"}`, 201, "", `"Tenant":"acme"`},
+		{"body cannot set path", `{"name":"Ada","age":1,"Tenant":"evil"}`, 201, "", `"Tenant":"acme"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+
+	"gati.dev/gati/schema"
 )
 
 // binder fills a typed handler's In struct from a request. Its plan is
@@ -13,16 +15,22 @@ import (
 type binder struct {
 	params  []paramField
 	hasBody bool
+	body    *schema.Schema // the body's schema, when it has one
+	// bodyFields is set when the body must be an object with required
+	// fields, so an absent body is reported field by field.
+	bodyFields bool
 }
 
 // paramField is one struct field filled from a path, query, header or
 // cookie parameter.
 type paramField struct {
-	index []int
-	in    string // "path", "query", "header" or "cookie"
-	name  string
-	multi bool // a slice: takes every value of a repeated parameter
-	parse func(dst reflect.Value, raw string) error
+	index    []int
+	in       string // "path", "query", "header" or "cookie"
+	name     string
+	multi    bool // a slice: takes every value of a repeated parameter
+	parse    func(dst reflect.Value, raw string) error
+	required bool           // tagged required:"true" (path parameters always are present)
+	schema   *schema.Schema // set when the parameter has constraints to check
 }
 
 var paramSources = [...]string{"path", "query", "header", "cookie"}
@@ -32,12 +40,15 @@ func newBinder(t reflect.Type) (*binder, error) {
 	b := &binder{}
 	if t.Kind() != reflect.Struct {
 		b.hasBody = t != reflect.TypeFor[struct{}]()
-		return b, nil
-	}
-	for _, f := range reflect.VisibleFields(t) {
-		if err := b.plan(t, f); err != nil {
-			return nil, err
+	} else {
+		for _, f := range reflect.VisibleFields(t) {
+			if err := b.plan(t, f); err != nil {
+				return nil, err
+			}
 		}
+	}
+	if err := b.planSchemas(t); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
@@ -139,76 +150,110 @@ func parserFor(t reflect.Type) (func(reflect.Value, string) error, error) {
 
 // bind decodes the body (when In has body fields) and then the parameters,
 // so a body can never override a path, query, header or cookie value.
+// Parameters that do not parse are a 400; values that break the schema
+// (body or parameters) are a 422 listing every violation.
 func (b *binder) bind(req *Request, dst reflect.Value) error {
+	var invalid []FieldError
 	if b.hasBody {
-		if err := b.bindBody(req, dst); err != nil {
+		errs, err := b.bindBody(req, dst)
+		if err != nil {
 			return err
 		}
+		invalid = errs
 	}
-	var errs []FieldError
+	var malformed []FieldError
 	for i := range b.params {
-		if fe, ok := b.params[i].bind(req, dst); !ok {
-			errs = append(errs, fe)
+		p := &b.params[i]
+		present, fe := p.bind(req, dst)
+		switch {
+		case fe != nil:
+			malformed = append(malformed, *fe)
+		case present || p.required:
+			invalid = append(invalid, p.validate(present, dst)...)
 		}
 	}
-	if errs != nil {
+	if malformed != nil {
 		return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
-			Detail: "request parameters are not valid; see errors", Errors: errs}
+			Detail: "request parameters are not valid; see errors", Errors: malformed}
+	}
+	if invalid != nil {
+		return Invalid(invalid...)
 	}
 	return nil
 }
 
-func (b *binder) bindBody(req *Request, dst reflect.Value) error {
-	if req.r.ContentLength == 0 && req.r.Body == http.NoBody {
-		return nil
+// bindBody validates the body against its schema and, when it is valid,
+// decodes it into dst. Violations come back as field errors; malformed
+// JSON and other failures as the error.
+func (b *binder) bindBody(req *Request, dst reflect.Value) ([]FieldError, error) {
+	var body []byte
+	if req.r.ContentLength != 0 || req.r.Body != http.NoBody {
+		if err := req.requireJSON(); err != nil {
+			return nil, err
+		}
+		var err error
+		if body, err = req.Body(); err != nil {
+			return nil, err
+		}
 	}
-	if err := req.requireJSON(); err != nil {
-		return err
+	if len(body) == 0 {
+		if b.bodyFields {
+			return fieldErrors(b.body.Validate(map[string]any{}), ""), nil
+		}
+		return nil, nil
 	}
-	body, err := req.Body()
-	if err != nil || len(body) == 0 {
-		return err
+	if b.body != nil {
+		var v any
+		if err := decodeJSON(body, &v); err != nil {
+			return nil, err
+		}
+		if errs := b.body.Validate(v); len(errs) > 0 {
+			return fieldErrors(errs, ""), nil
+		}
 	}
 	if err := decodeJSON(body, dst.Addr().Interface()); err != nil {
-		return err
+		return nil, err
 	}
 	for i := range b.params { // parameters come only from their own source
-		f := dst.FieldByIndex(b.params[i].index)
-		f.SetZero()
+		dst.FieldByIndex(b.params[i].index).SetZero()
 	}
-	return nil
+	return nil, nil
 }
 
-// bind sets one parameter field, reporting a FieldError when it fails.
-func (p *paramField) bind(req *Request, dst reflect.Value) (FieldError, bool) {
+// bind sets one parameter field from the request. It reports whether the
+// parameter was sent, and a FieldError when a value does not parse.
+func (p *paramField) bind(req *Request, dst reflect.Value) (present bool, fe *FieldError) {
 	if !p.multi {
 		raw, ok := p.value(req)
 		if !ok {
-			return FieldError{}, true
+			return false, nil
 		}
-		return p.check(p.parse(dst.FieldByIndex(p.index), raw), raw)
+		return true, p.check(p.parse(dst.FieldByIndex(p.index), raw), raw)
 	}
 	values := p.values(req)
 	if len(values) == 0 {
-		return FieldError{}, true
+		return false, nil
 	}
 	f := dst.FieldByIndex(p.index)
 	f.Set(reflect.MakeSlice(f.Type(), len(values), len(values)))
 	for i, s := range values {
-		if fe, ok := p.check(p.parse(f.Index(i), s), s); !ok {
-			return fe, false
+		if fe := p.check(p.parse(f.Index(i), s), s); fe != nil {
+			return true, fe
 		}
 	}
-	return FieldError{}, true
+	return true, nil
 }
 
-func (p *paramField) check(err error, raw string) (FieldError, bool) {
+func (p *paramField) check(err error, raw string) *FieldError {
 	if err == nil {
-		return FieldError{}, true
+		return nil
 	}
-	return FieldError{Pointer: "/" + p.in + "/" + p.name,
-		Detail: fmt.Sprintf("%s parameter %q: cannot use %q: %v", p.in, p.name, raw, unwrapNum(err))}, false
+	return &FieldError{Pointer: p.pointer(),
+		Detail: fmt.Sprintf("%s parameter %q: cannot use %q: %v", p.in, p.name, raw, unwrapNum(err))}
 }
+
+// pointer locates the parameter in problem documents: "/query/limit".
+func (p *paramField) pointer() string { return "/" + p.in + "/" + p.name }
 
 // unwrapNum strips strconv's "strconv.ParseInt: parsing ..." prefix.
 func unwrapNum(err error) error {

@@ -10,11 +10,11 @@ import (
 // gatiRegister registers the routes and middleware declared with //gati: directives.
 func gatiRegister(app *gati.App) {
 	app.Use(tasks.Timing)
-	app.Handle("GET /tasks", gati.Typed(tasks.List), gati.Source("tasks/tasks.go", 74))
-	app.Handle("POST /tasks", gati.Typed(tasks.Create), gati.Source("tasks/tasks.go", 101), gati.Status(201), gati.With(RequireToken))
+	app.Handle("GET /tasks", gati.Typed(tasks.List), gati.Source("tasks/tasks.go", 68))
+	app.Handle("POST /tasks", gati.Typed(tasks.Create), gati.Source("tasks/tasks.go", 96), gati.Status(201), gati.With(RequireToken))
 	app.HandleFunc("GET /tasks/events", tasks.Events, gati.Source("tasks/events.go", 31))
 	app.HandleFunc("GET /tasks/stream", tasks.Stream, gati.Source("tasks/events.go", 73))
-	app.Handle("DELETE /tasks/{id}", gati.Typed(tasks.Delete), gati.Source("tasks/tasks.go", 168), gati.With(RequireToken))
-	app.Handle("GET /tasks/{id}", gati.Typed(tasks.Get), gati.Source("tasks/tasks.go", 118))
-	app.Handle("PATCH /tasks/{id}", gati.Typed(tasks.Update), gati.Source("tasks/tasks.go", 150), gati.With(RequireToken))
+	app.Handle("DELETE /tasks/{id}", gati.Typed(tasks.Delete), gati.Source("tasks/tasks.go", 163), gati.With(RequireToken))
+	app.Handle("GET /tasks/{id}", gati.Typed(tasks.Get), gati.Source("tasks/tasks.go", 113))
+	app.Handle("PATCH /tasks/{id}", gati.Typed(tasks.Update), gati.Source("tasks/tasks.go", 145), gati.With(RequireToken))
 }

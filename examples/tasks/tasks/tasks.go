@@ -12,16 +12,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"example.com/tasks/store"
 	"gati.dev/gati"
 )
 
-// MaxTitle is the longest title accepted, in characters.
+// MaxTitle is the longest title accepted, in characters: the maxLength
+// tag of the title fields.
 const MaxTitle = 200
 
-// DefaultLimit and MaxLimit bound GET /tasks?limit=.
+// DefaultLimit and MaxLimit (the maximum tag of ListInput.Limit) bound
+// GET /tasks?limit=.
 const (
 	DefaultLimit = 100
 	MaxLimit     = 1000
@@ -51,16 +52,9 @@ type ListInput struct {
 	Done Flag `query:"done"`
 	// Limit is the most tasks returned, up to MaxLimit; absent or 0
 	// means DefaultLimit.
-	Limit int `query:"limit"`
-}
-
-// Validate checks the limit; a malformed one never gets here (400).
-func (in ListInput) Validate() error {
-	if in.Limit < 0 || in.Limit > MaxLimit {
-		return gati.Invalid(gati.FieldError{Pointer: "/query/limit",
-			Detail: fmt.Sprintf("must be between 0 and %d", MaxLimit)})
-	}
-	return nil
+	// The schema tags are checked before the handler runs: a limit out
+	// of range is a 422 naming /query/limit.
+	Limit int `query:"limit" minimum:"0" maximum:"1000"`
 }
 
 // TaskList is the response of GET /tasks.
@@ -83,12 +77,13 @@ func List(gctx *gati.Global, lctx *gati.Local, in ListInput) (TaskList, error) {
 
 // CreateInput is the request body of POST /tasks.
 type CreateInput struct {
-	Title string `json:"title"`
+	Title string `json:"title" maxLength:"200" doc:"What to do."`
 	// Due is optional, in RFC 3339 form: "2026-03-01T17:00:00Z".
 	Due *time.Time `json:"due,omitempty"`
 }
 
-// Validate reports every problem with the body, with JSON pointers.
+// Validate adds what the schema cannot say: a title of only spaces is no
+// title. Validate runs after the schema checks passed.
 func (in CreateInput) Validate() error {
 	if fe, ok := checkTitle(in.Title); !ok {
 		return gati.Invalid(fe)
@@ -128,7 +123,7 @@ func Get(gctx *gati.Global, lctx *gati.Local, in TaskID) (store.Task, error) {
 // the body change, the others stay.
 type UpdateInput struct {
 	ID    string  `path:"id"`
-	Title *string `json:"title,omitempty"`
+	Title *string `json:"title,omitempty" maxLength:"200"`
 	Done  *bool   `json:"done,omitempty"`
 }
 
@@ -173,12 +168,11 @@ func Delete(gctx *gati.Global, lctx *gati.Local, in TaskID) (*struct{}, error) {
 	return nil, nil
 }
 
+// checkTitle refuses a blank title; its length is the schema's job
+// (maxLength on the field).
 func checkTitle(title string) (gati.FieldError, bool) {
-	switch n := utf8.RuneCountInString(strings.TrimSpace(title)); {
-	case n == 0:
+	if strings.TrimSpace(title) == "" {
 		return gati.FieldError{Pointer: "/title", Detail: "is required"}, false
-	case n > MaxTitle:
-		return gati.FieldError{Pointer: "/title", Detail: fmt.Sprintf("must be at most %d characters, not %d", MaxTitle, n)}, false
 	}
 	return gati.FieldError{}, true
 }
