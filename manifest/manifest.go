@@ -8,6 +8,8 @@
 // SchemaVersion; Read rejects files written by a newer format.
 package manifest
 
+import "gati.dev/gati/schema"
+
 // SchemaVersion is the format version this package reads and writes.
 const SchemaVersion = 1
 
@@ -128,6 +130,13 @@ type TypeRef struct {
 	// Fields lists a struct type's fields as the wire sees them, in
 	// declaration order, embedded structs flattened.
 	Fields []Field `json:"fields,omitempty"`
+	// Schema is the JSON Schema of Type, computed statically; it equals
+	// what schema.For returns for the type at run time. For a request it
+	// describes the body: fields bound to parameters are not in it.
+	Schema *schema.Schema `json:"schema,omitempty"`
+	// Params are a request's path, query, header and cookie parameters,
+	// as schema.Params lists them.
+	Params []schema.Param `json:"params,omitempty"`
 }
 
 // Source says where a request field comes from.

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"gati.dev/gati/cmd/gati/analyze/staticschema"
 	"gati.dev/gati/manifest"
 )
 
@@ -25,6 +26,7 @@ type analysis struct {
 	declared   map[string]bool                // names of //gati:middleware funcs, valid or not
 	routes     []manifest.Route
 	mws        []manifest.Middleware // in declaration order
+	schemaCfg  *staticschema.Config  // see schemaConfig
 }
 
 func (a *analysis) run() (*manifest.Manifest, error) {

@@ -130,10 +130,11 @@ func (a *analysis) checkHandler(d *directive, fn *types.Func, path string, r *ma
 	}
 	r.Handler.Kind = manifest.Typed
 	r.Request, r.Response = typeRef(in, true), typeRef(out, false)
+	ok = a.schemas(d, r.Request, r.Response, in, out)
 	if path == "" { // missing or bad, and reported
-		return true
+		return ok
 	}
-	return a.checkPathFields(d, path, in)
+	return a.checkPathFields(d, path, in) && ok
 }
 
 // checkPathFields matches the pattern's wildcards with the request type's

@@ -112,9 +112,10 @@ func TestBuildErrors(t *testing.T) {
 		stderr  []string
 	}{
 		{name: "no go.mod", args: []string{empty}, err: "build: " + empty + " has no go.mod; run it in an app created by `gati create`"},
-		{name: "bad directives", fixture: "bad", err: "build: 27 problems", stderr: []string{
+		{name: "bad directives", fixture: "bad", err: "build: 30 problems", stderr: []string{
 			"routes.go:5:1: unknown directive //gati:rout",
 			"typed.go:10:1: path parameter {id} has no field in main.ItemIn",
+			`typed.go:43:2: field Name: tag maxLength:"x": invalid syntax`,
 			"fix the problems above and run gati build again\n",
 		}},
 		{name: "compiler error", fixture: "good", extra: map[string]string{"nobody.go": "package main\n\nfunc NoBody()\n"},

@@ -99,12 +99,12 @@ func TestRoutesTable(t *testing.T) {
 	want := [][]string{
 		{"METHOD", "PATH", "HANDLER", "KIND", "SOURCE"},
 		{"DELETE", "/admin/users/{id}", "admin/users.Delete", "raw", "admin/users/users.go:9"},
-		{"GET", "/files/{path...}", "users.File", "typed", "users/users.go:83"},
+		{"GET", "/files/{path...}", "users.File", "typed", "users/users.go:86"},
 		{"GET", "/hello", "main.Hello", "raw", "hello.go:7"},
-		{"GET", "/users", "users.List", "typed", "users/users.go:62"},
-		{"POST", "/users", "users.Create", "typed", "users/users.go:35"},
-		{"GET", "/users/{id}", "users.Get", "typed", "users/users.go:47"},
-		{"HEAD", "/users/{id}", "users.Get", "typed", "users/users.go:48"},
+		{"GET", "/users", "users.List", "typed", "users/users.go:65"},
+		{"POST", "/users", "users.Create", "typed", "users/users.go:38"},
+		{"GET", "/users/{id}", "users.Get", "typed", "users/users.go:50"},
+		{"HEAD", "/users/{id}", "users.Get", "typed", "users/users.go:51"},
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != len(want) {
@@ -159,7 +159,7 @@ func TestRoutesErrors(t *testing.T) {
 		stderr []string
 	}{
 		{"no go.mod", []string{empty}, empty + " has no go.mod; run it in an app created by `gati create`", nil},
-		{"bad directives", []string{bad}, "routes: 27 problems in " + bad, []string{
+		{"bad directives", []string{bad}, "routes: 30 problems in " + bad, []string{
 			filepath.Join(bad, "routes.go") + ":5:1: unknown directive //gati:rout",
 			filepath.Join(bad, "conflict", "b.go") + `:5:1: route "GET /users/{name}" conflicts with "GET /users/{id}" declared at conflict/a.go:6`,
 			"fix the problems above and run gati routes again\n",

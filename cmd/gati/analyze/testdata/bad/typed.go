@@ -37,3 +37,19 @@ func Named2(gctx *gati.Global, lctx *gati.Local, in struct{}) (string, error) {
 func TypedWrong(gctx *gati.Global, in struct{}) (string, error) {
 	return "", nil
 }
+
+// BadTagIn has a bad tag value and a parameter with a bad tag.
+type BadTagIn struct {
+	Name  string `json:"name" maxLength:"x"`
+	Limit int    `query:"limit" pattern:"^[0-9]+$"`
+}
+
+// BadOut has a field encoding/json cannot encode.
+type BadOut struct {
+	Done chan bool `json:"done"`
+}
+
+//gati:route POST /bad-schema
+func BadSchema(gctx *gati.Global, lctx *gati.Local, in BadTagIn) (BadOut, error) {
+	return BadOut{}, nil
+}

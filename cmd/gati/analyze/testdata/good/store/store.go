@@ -30,3 +30,12 @@ func (Cache) Shutdown(ctx context.Context) error { return nil }
 
 // NotAModule has no ModuleInfo.
 type NotAModule struct{}
+
+// Plan is an enum: a named string type with constants. users.User uses
+// the type but not the constants.
+type Plan string
+
+const (
+	PlanFree Plan = "free"
+	PlanPro  Plan = "pro"
+)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gati.dev/gati"
+
+	"example.com/fixture/store"
 )
 
 // Meta is embedded in User; its fields are promoted into the JSON object.
@@ -14,9 +16,10 @@ type Meta struct {
 
 // User is a user.
 type User struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Email string `json:"email,omitempty"`
+	ID    string     `json:"id"`
+	Name  string     `json:"name"`
+	Email string     `json:"email,omitempty"`
+	Plan  store.Plan `json:"plan" doc:"The user's plan."`
 	Meta
 	password string
 }
