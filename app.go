@@ -23,6 +23,8 @@ type App struct {
 	global  *Global
 	errs    []error // registration mistakes, reported by Start
 
+	versions *versioning // nil unless Versions was called
+
 	entry   http.Handler // UseHTTP middleware around dispatch
 	pool    sync.Pool
 	http    *httpMetrics

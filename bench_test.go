@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"gati.dev/gati"
 )
@@ -81,4 +83,28 @@ func BenchmarkPathParam(b *testing.B) {
 		}
 		benchServe(b, app, "/users/42")
 	})
+}
+
+// BenchmarkVersioned measures the version stage: resolving the header at
+// the head version (no transformer), and a client pinned one version back
+// (one downgrade hop: decode, rewrite, encode the response).
+func BenchmarkVersioned(b *testing.B) {
+	app := versionedApp(b, time.Time{})
+	if err := app.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	create := httptest.NewRequest("POST", "/users", strings.NewReader(`{"first_name":"Ada","last_name":"Lovelace"}`))
+	app.ServeHTTP(httptest.NewRecorder(), create)
+	for _, bc := range []struct{ name, version string }{{"head", "2025-06-01"}, {"one-hop", "2025-01-01"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/users/1", nil)
+			req.Header.Set("X-API-Version", bc.version)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				app.ServeHTTP(w, req)
+			}
+		})
+	}
 }

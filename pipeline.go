@@ -55,9 +55,13 @@ func (a *App) compile() {
 }
 
 func (a *App) compileRoute(rt *route) {
-	rt.serve = chain(rt.handler.ServeGati, append(a.mw[:len(a.mw):len(a.mw)], rt.mw...))
+	handler := HandlerFunc(rt.handler.ServeGati)
+	if a.versions != nil && !rt.builtin {
+		handler = a.versions.stage(rt, handler)
+	}
+	rt.serve = chain(handler, append(a.mw[:len(a.mw):len(a.mw)], rt.mw...))
 	if rt.builtin {
-		rt.serve = rt.handler.ServeGati
+		rt.serve = handler
 	}
 	if rt.bodyLimit == 0 {
 		rt.bodyLimit = int64(a.global.cfg.Server.BodyLimit)

@@ -27,6 +27,7 @@ type Response struct {
 	status  int
 	written bool
 	size    int64
+	down    []func(map[string]any) error // version downgrades for JSON bodies
 }
 
 // Header returns the response headers, to set before writing.
@@ -52,6 +53,11 @@ func (res *Response) JSON(status int, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("gati: encoding the response as JSON: %w", err)
+	}
+	if res.down != nil {
+		if body, err = downgrade(body, res.down); err != nil {
+			return err
+		}
 	}
 	return res.Bytes(status, "application/json", body)
 }

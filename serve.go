@@ -23,6 +23,10 @@ func (a *App) Start(ctx context.Context) error {
 		return errors.New("gati: app already started")
 	}
 	a.registerBuiltins()
+	if a.versions != nil {
+		a.registerVersionRoutes()
+		a.fail(a.versions.prepare(a))
+	}
 	if err := a.Err(); err != nil {
 		return fmt.Errorf("gati: the app cannot start:\n%w", err)
 	}

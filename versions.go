@@ -1,0 +1,256 @@
+package gati
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"gati.dev/gati/timescape"
+)
+
+// VersionChange describes what one API version changed on one route, and
+// how to translate between that version and the one before it, so that
+// only the newest handler code is maintained while clients pinned to
+// older versions keep getting the shapes they were built against.
+type VersionChange struct {
+	// Version is the id of the version that introduced the change.
+	Version string
+	// Route is the route's pattern as registered: "POST /users".
+	Route string
+	// Description says what changed; GET /versions/{id} lists it.
+	Description string
+	// UpgradeRequest rewrites a JSON request body written for the version
+	// before Version into Version's shape. Nil leaves requests alone.
+	UpgradeRequest func(body map[string]any) error
+	// DowngradeResponse rewrites a JSON response body of Version into the
+	// shape of the version before it. Nil leaves responses alone.
+	DowngradeResponse func(body map[string]any) error
+}
+
+// Versions turns on API versioning. Each request names the version it
+// was written for in the X-API-Version header (or the api-version query
+// parameter): a date, an RFC 3339 time, a semver or a tag, resolved by
+// set. The request is upgraded through changes to the newest version, the
+// handler runs, and its JSON response is downgraded back; the response
+// carries X-API-Version with the resolved id, and Deprecation, Sunset and
+// Link headers when that version is deprecated. After its sunset a
+// version answers 410 Gone. GET /versions lists the versions.
+func (a *App) Versions(set *timescape.Set, changes ...VersionChange) {
+	if a.started.Load() {
+		panic("gati: Versions called after the app started")
+	}
+	a.versions = &versioning{set: set, changes: changes, loc: callerLoc(1), now: time.Now}
+}
+
+// versioning is the pipeline's version stage.
+type versioning struct {
+	set     *timescape.Set
+	changes []VersionChange
+	loc     string
+	now     func() time.Time
+
+	list    []timescape.Version // oldest first
+	index   map[string]int      // id → position in list
+	headers []versionHeaders    // per version, shared by every response
+}
+
+// versionHeaders are the header values a version's responses carry,
+// built once: header slices are replaced, never modified, so sharing them
+// costs no allocation per request.
+type versionHeaders struct {
+	id          []string
+	deprecation []string // RFC 9745: "@<unix seconds>"
+	sunset      []string // RFC 8594: an HTTP-date
+	link        []string
+}
+
+// prepare checks the changes against the versions and the routes, and
+// builds the per-version headers.
+func (v *versioning) prepare(a *App) error {
+	v.list = v.set.Versions()
+	v.index = make(map[string]int, len(v.list))
+	for i, ver := range v.list {
+		v.index[ver.ID] = i
+		v.headers = append(v.headers, newVersionHeaders(ver))
+	}
+	var errs []string
+	for _, c := range v.changes {
+		if err := v.checkChange(a, c); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if errs != nil {
+		return fmt.Errorf("%s: %s", v.loc, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func (v *versioning) checkChange(a *App, c VersionChange) error {
+	i, ok := v.index[c.Version]
+	switch {
+	case !ok:
+		return fmt.Errorf("version change for %q names version %q, which the version set does not have", c.Route, c.Version)
+	case i == 0:
+		return fmt.Errorf("version change for %q names the first version %q: there is no earlier version to translate to", c.Route, c.Version)
+	}
+	for _, e := range a.table.Routes() {
+		if e.Value.pattern == c.Route {
+			return nil
+		}
+	}
+	return fmt.Errorf("version change for %q (version %s): no route is registered with that pattern", c.Route, c.Version)
+}
+
+func newVersionHeaders(ver timescape.Version) versionHeaders {
+	h := versionHeaders{id: []string{ver.ID}}
+	link := "</versions/" + ver.ID + ">; rel=\"deprecation\"; type=\"application/json\""
+	if !ver.Deprecated.IsZero() || ver.Status == timescape.StatusDeprecated {
+		h.deprecation = []string{"@" + strconv.FormatInt(ver.Deprecated.Unix(), 10)}
+		h.link = []string{link}
+	}
+	if !ver.Sunset.IsZero() {
+		h.sunset = []string{ver.Sunset.UTC().Format(http.TimeFormat)}
+		h.link = []string{link + ", </versions/" + ver.ID + ">; rel=\"sunset\""}
+	}
+	return h
+}
+
+// routeChains holds, for one route and each version a client may pin,
+// the transformers to apply: upgrades oldest first, downgrades newest
+// first.
+type routeChains struct {
+	up   [][]func(map[string]any) error
+	down [][]func(map[string]any) error
+}
+
+func (v *versioning) chainsFor(pattern string) routeChains {
+	rc := routeChains{up: make([][]func(map[string]any) error, len(v.list)),
+		down: make([][]func(map[string]any) error, len(v.list))}
+	for pinned := range v.list {
+		for i := pinned + 1; i < len(v.list); i++ {
+			rc.up[pinned] = append(rc.up[pinned], v.transformers(pattern, i, true)...)
+		}
+		for i := len(v.list) - 1; i > pinned; i-- {
+			rc.down[pinned] = append(rc.down[pinned], v.transformers(pattern, i, false)...)
+		}
+	}
+	return rc
+}
+
+// transformers returns the upgrades (or downgrades) that version i
+// declares for the route.
+func (v *versioning) transformers(pattern string, i int, up bool) []func(map[string]any) error {
+	var out []func(map[string]any) error
+	for _, c := range v.changes {
+		if c.Route != pattern || v.index[c.Version] != i {
+			continue
+		}
+		if fn := c.UpgradeRequest; up && fn != nil {
+			out = append(out, fn)
+		}
+		if fn := c.DowngradeResponse; !up && fn != nil {
+			out = append(out, fn)
+		}
+	}
+	return out
+}
+
+// stage wraps a route's handler in version resolution and translation.
+func (v *versioning) stage(rt *route, next HandlerFunc) HandlerFunc {
+	chains := v.chainsFor(rt.pattern)
+	return func(req *Request, res *Response, gctx *Global, lctx *Local) error {
+		k, err := v.resolve(req)
+		if err != nil {
+			return err
+		}
+		lctx.version = v.list[k].ID
+		if err := v.announce(k, res.Header(), req.Path()); err != nil {
+			return err
+		}
+		if ups := chains.up[k]; len(ups) > 0 {
+			if err := upgradeRequest(req, ups); err != nil {
+				return err
+			}
+		}
+		res.down = chains.down[k]
+		return next(req, res, gctx, lctx)
+	}
+}
+
+// resolve finds the version the request asks for.
+func (v *versioning) resolve(req *Request) (int, error) {
+	value := headerValue(req.r.Header, "X-Api-Version")
+	if value == "" && strings.Contains(req.r.URL.RawQuery, "api-version=") {
+		value = req.Query("api-version")
+	}
+	ver, err := v.set.Resolve(value)
+	if err != nil {
+		return 0, &Error{Status: http.StatusBadRequest, Code: "invalid_api_version", Detail: err.Error(), Err: err}
+	}
+	return v.index[ver.ID], nil
+}
+
+// announce sets the version headers of the response, and refuses a
+// version past its sunset.
+func (v *versioning) announce(k int, h http.Header, path string) error {
+	vh := &v.headers[k]
+	h["X-Api-Version"] = vh.id
+	if vh.deprecation != nil {
+		h["Deprecation"] = vh.deprecation
+	}
+	if vh.sunset != nil {
+		h["Sunset"] = vh.sunset
+	}
+	if vh.link != nil {
+		h["Link"] = vh.link
+	}
+	if sunset := v.list[k].Sunset; !sunset.IsZero() && !v.now().Before(sunset) {
+		head := v.list[len(v.list)-1].ID
+		return &Error{Status: http.StatusGone, Code: "version_sunset", Detail: fmt.Sprintf(
+			"API version %s was retired on %s; migrate to %s: see /versions/%s for what changed",
+			v.list[k].ID, sunset.UTC().Format(time.DateOnly), head, v.list[k].ID)}
+	}
+	return nil
+}
+
+// upgradeRequest rewrites the request's JSON object body through ups.
+func upgradeRequest(req *Request, ups []func(map[string]any) error) error {
+	if req.r.ContentLength == 0 && req.r.Body == http.NoBody {
+		return nil
+	}
+	body, err := req.Body()
+	if err != nil || len(body) == 0 {
+		return err
+	}
+	var obj map[string]any
+	if err := decodeJSON(body, &obj); err != nil {
+		return err
+	}
+	for _, up := range ups {
+		if err := up(obj); err != nil {
+			return fmt.Errorf("gati: upgrading the request body: %w", err)
+		}
+	}
+	if req.body, err = json.Marshal(obj); err != nil {
+		return fmt.Errorf("gati: encoding the upgraded request body: %w", err)
+	}
+	return nil
+}
+
+// downgrade rewrites a JSON object response body through downs; other
+// JSON values pass unchanged.
+func downgrade(body []byte, downs []func(map[string]any) error) ([]byte, error) {
+	var obj map[string]any
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
+		return body, nil
+	}
+	for _, down := range downs {
+		if err := down(obj); err != nil {
+			return nil, fmt.Errorf("gati: downgrading the response body: %w", err)
+		}
+	}
+	return json.Marshal(obj)
+}
