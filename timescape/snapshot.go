@@ -365,7 +365,7 @@ func ReadSnapshots(dir string) ([]*Snapshot, error) {
 	suffix := make(map[*Snapshot]int)
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || filepath.Ext(name) != ".json" {
+		if e.IsDir() || strings.HasPrefix(name, ".") || filepath.Ext(name) != ".json" || name == LifecycleFile {
 			continue
 		}
 		path := filepath.Join(dir, name)

@@ -230,3 +230,19 @@ func dropLine(s, substr string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestReadSnapshotsSkipsLifecycle: lifecycle.json sits beside the
+// snapshots and is not one of them.
+func TestReadSnapshotsSkipsLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := timescape.WriteSnapshot(dir, sampleSnapshot("2025-01-01", "1.0.0")); err != nil {
+		t.Fatal(err)
+	}
+	if err := timescape.WriteLifecycle(dir, &timescape.Lifecycle{}); err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := timescape.ReadSnapshots(dir)
+	if err != nil || len(snaps) != 1 || snaps[0].ID != "2025-01-01" {
+		t.Fatalf("ReadSnapshots = %v, %v", snaps, err)
+	}
+}

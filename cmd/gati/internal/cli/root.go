@@ -33,12 +33,12 @@ func Execute(version, commit string) int {
 }
 
 // errorLine prefixes an error with the command that failed: commands
-// start their errors with their name ("build: ..."), which reads as
-// "gati build: ..."; anything else reads "gati: ...".
+// start their errors with their name ("build: ...", "version diff: ..."),
+// which reads as "gati build: ..."; anything else reads "gati: ...".
 func errorLine(root *cobra.Command, err error) string {
 	msg := err.Error()
 	for _, c := range root.Commands() {
-		if strings.HasPrefix(msg, c.Name()+": ") {
+		if strings.HasPrefix(msg, c.Name()+": ") || strings.HasPrefix(msg, c.Name()+" ") {
 			return "gati " + msg
 		}
 	}
@@ -56,6 +56,6 @@ func newRootCmd(version, commit string) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("gati {{.Version}}\n")
-	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd())
+	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd())
 	return root
 }
