@@ -24,6 +24,7 @@ type App struct {
 	errs    []error // registration mistakes, reported by Start
 
 	versions *versioning // nil unless Versions was called
+	older    []*route    // implementations registered with Until
 
 	entry   http.Handler // UseHTTP middleware around dispatch
 	pool    sync.Pool
@@ -159,6 +160,10 @@ func (a *App) handle(pattern string, h Handler, loc string, opts []RouteOption) 
 		return
 	}
 	rt.method, rt.path = method, path
+	if rt.until != "" {
+		a.older = append(a.older, rt) // attached to its route at Start
+		return
+	}
 	a.fail(a.table.Add(method, path, rt, rt.loc))
 }
 
@@ -187,3 +192,14 @@ func (a *App) Routes() []RouteInfo {
 // Err reports the registration and configuration mistakes found so far,
 // joined; Start refuses to start while there are any.
 func (a *App) Err() error { return errors.Join(a.errs...) }
+
+// routeWithPattern returns the registered route with exactly this method
+// and path, or nil.
+func (a *App) routeWithPattern(method, path string) *route {
+	for _, e := range a.table.Routes() {
+		if e.Value.method == method && e.Value.path == path {
+			return e.Value
+		}
+	}
+	return nil
+}

@@ -26,6 +26,8 @@ type route struct {
 	mw        []Middleware
 	httpMW    []HTTPMiddleware
 	builtin   bool
+	until     string   // set on an older implementation: serves versions before this id
+	older     []*route // older implementations of this route, oldest first
 
 	serve     HandlerFunc  // middleware around the handler
 	httpChain http.Handler // per-route HTTP middleware around serve, or nil
@@ -51,6 +53,13 @@ func Name(name string) RouteOption { return routeOption(func(r *route) { r.name 
 func Source(file string, line int) RouteOption {
 	return routeOption(func(r *route) { r.loc = fmt.Sprintf("%s:%d", file, line) })
 }
+
+// Until marks an older implementation of a route: it serves requests
+// resolved to versions before version (an id such as "2025-06-01"), for
+// behaviour a version change cannot express as a translation. Register it
+// with the same pattern as the current implementation; it speaks the API
+// as it was just before version. It needs App.Versions.
+func Until(version string) RouteOption { return routeOption(func(r *route) { r.until = version }) }
 
 // BodyLimit sets the largest request body the route reads, in bytes.
 func BodyLimit(n int64) RouteOption { return routeOption(func(r *route) { r.bodyLimit = n }) }

@@ -26,6 +26,8 @@ func (a *App) Start(ctx context.Context) error {
 	if a.versions != nil {
 		a.registerVersionRoutes()
 		a.fail(a.versions.prepare(a))
+	} else if len(a.older) > 0 {
+		a.fail(fmt.Errorf("%s: route %q is registered with gati.Until, which needs versions: call app.Versions", a.older[0].loc, a.older[0].pattern))
 	}
 	if err := a.Err(); err != nil {
 		return fmt.Errorf("gati: the app cannot start:\n%w", err)

@@ -2,8 +2,10 @@ package gati
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,12 +81,41 @@ func (v *versioning) prepare(a *App) error {
 	var errs []string
 	for _, c := range v.changes {
 		if err := v.checkChange(a, c); err != nil {
-			errs = append(errs, err.Error())
+			errs = append(errs, v.loc+": "+err.Error())
+		}
+	}
+	for _, o := range a.older {
+		if err := v.attach(a, o); err != nil {
+			errs = append(errs, o.loc+": "+err.Error())
 		}
 	}
 	if errs != nil {
-		return fmt.Errorf("%s: %s", v.loc, strings.Join(errs, "; "))
+		return errors.New(strings.Join(errs, "\n"))
 	}
+	return nil
+}
+
+// attach adds an implementation registered with Until to the route with
+// its pattern, keeping the route's older implementations oldest first.
+func (v *versioning) attach(a *App, o *route) error {
+	d, ok := v.index[o.until]
+	switch {
+	case !ok:
+		return fmt.Errorf("route %q: gati.Until(%q) names a version the version set does not have", o.pattern, o.until)
+	case d == 0:
+		return fmt.Errorf("route %q: gati.Until(%q) names the first version: no version comes before it", o.pattern, o.until)
+	}
+	base := a.routeWithPattern(o.method, o.path)
+	if base == nil {
+		return fmt.Errorf("route %q: gati.Until(%q) has no current implementation to sit beside; register one without Until", o.pattern, o.until)
+	}
+	for _, e := range base.older {
+		if e.until == o.until {
+			return fmt.Errorf("route %q: two implementations until %s (the other at %s)", o.pattern, o.until, e.loc)
+		}
+	}
+	base.older = append(base.older, o)
+	slices.SortFunc(base.older, func(x, y *route) int { return v.index[x.until] - v.index[y.until] })
 	return nil
 }
 
@@ -96,10 +127,8 @@ func (v *versioning) checkChange(a *App, c VersionChange) error {
 	case i == 0:
 		return fmt.Errorf("version change for %q names the first version %q: there is no earlier version to translate to", c.Route, c.Version)
 	}
-	for _, e := range a.table.Routes() {
-		if e.Value.pattern == c.Route {
-			return nil
-		}
+	if method, path, err := splitPattern(c.Route); err == nil && a.routeWithPattern(method, path) != nil {
+		return nil
 	}
 	return fmt.Errorf("version change for %q (version %s): no route is registered with that pattern", c.Route, c.Version)
 }
@@ -119,22 +148,36 @@ func newVersionHeaders(ver timescape.Version) versionHeaders {
 }
 
 // routeChains holds, for one route and each version a client may pin,
-// the transformers to apply: upgrades oldest first, downgrades newest
-// first.
+// the implementation that serves it and the transformers to apply between
+// the pinned version and the one that implementation speaks: upgrades
+// oldest first, downgrades newest first.
 type routeChains struct {
-	up   [][]func(map[string]any) error
-	down [][]func(map[string]any) error
+	serve []HandlerFunc
+	up    [][]func(map[string]any) error
+	down  [][]func(map[string]any) error
 }
 
-func (v *versioning) chainsFor(pattern string) routeChains {
-	rc := routeChains{up: make([][]func(map[string]any) error, len(v.list)),
-		down: make([][]func(map[string]any) error, len(v.list))}
+// chainsFor plans rt for every pinned version: the newest implementation
+// is next; an older one registered with Until(id) serves versions before
+// id and speaks the version just before id.
+func (v *versioning) chainsFor(rt *route, next HandlerFunc) routeChains {
+	n := len(v.list)
+	rc := routeChains{serve: make([]HandlerFunc, n),
+		up: make([][]func(map[string]any) error, n), down: make([][]func(map[string]any) error, n)}
 	for pinned := range v.list {
-		for i := pinned + 1; i < len(v.list); i++ {
-			rc.up[pinned] = append(rc.up[pinned], v.transformers(pattern, i, true)...)
+		end, serve := n, next // versions the implementation speaks up to, exclusive
+		for _, o := range rt.older {
+			if d := v.index[o.until]; pinned < d {
+				end, serve = d, o.handler.ServeGati
+				break
+			}
 		}
-		for i := len(v.list) - 1; i > pinned; i-- {
-			rc.down[pinned] = append(rc.down[pinned], v.transformers(pattern, i, false)...)
+		rc.serve[pinned] = serve
+		for i := pinned + 1; i < end; i++ {
+			rc.up[pinned] = append(rc.up[pinned], v.transformers(rt.pattern, i, true)...)
+		}
+		for i := end - 1; i > pinned; i-- {
+			rc.down[pinned] = append(rc.down[pinned], v.transformers(rt.pattern, i, false)...)
 		}
 	}
 	return rc
@@ -158,9 +201,10 @@ func (v *versioning) transformers(pattern string, i int, up bool) []func(map[str
 	return out
 }
 
-// stage wraps a route's handler in version resolution and translation.
+// stage wraps a route's implementations in version resolution and
+// translation.
 func (v *versioning) stage(rt *route, next HandlerFunc) HandlerFunc {
-	chains := v.chainsFor(rt.pattern)
+	chains := v.chainsFor(rt, next)
 	return func(req *Request, res *Response, gctx *Global, lctx *Local) error {
 		k, err := v.resolve(req)
 		if err != nil {
@@ -176,7 +220,7 @@ func (v *versioning) stage(rt *route, next HandlerFunc) HandlerFunc {
 			}
 		}
 		res.down = chains.down[k]
-		return next(req, res, gctx, lctx)
+		return chains.serve[k](req, res, gctx, lctx)
 	}
 }
 

@@ -204,3 +204,43 @@ func TestVersionChangesAreChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestOlderImplementationServesEarlierVersions(t *testing.T) {
+	t.Parallel()
+	app := versionedApp(t, time.Time{})
+	app.HandleFunc("GET /users/{id}", func(req *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		return res.JSON(200, map[string]any{"id": req.Param("id"), "name": "from the 2025-01-01 code", "version": lctx.Version()})
+	}, gati.Until("2025-06-01"))
+	srv := start(t, app)
+	do(t, srv, "POST", "/users", `{"first_name":"Ada","last_name":"Lovelace"}`)
+
+	old := do(t, srv, "GET", "/users/1", "", "X-API-Version", "2025-02-01")
+	if old.body != `{"id":"1","name":"from the 2025-01-01 code","version":"2025-01-01"}` || old.header.Get("X-API-Version") != "2025-01-01" {
+		t.Fatalf("pinned before 2025-06-01: %s %v", old.body, old.header) // served as is: no downgrade on top
+	}
+	if head := do(t, srv, "GET", "/users/1", ""); head.body != `{"id":"1","first_name":"Ada","last_name":"Lovelace"}` {
+		t.Fatalf("head: %s", head.body)
+	}
+}
+
+func TestUntilMistakes(t *testing.T) {
+	t.Parallel()
+	raw := gati.HandlerFunc(func(*gati.Request, *gati.Response, *gati.Global, *gati.Local) error { return nil })
+	app := versionedApp(t, time.Time{})
+	app.Handle("GET /users/{id}", raw, gati.Until("2025-03-03"))
+	app.Handle("GET /users/{id}", raw, gati.Until("2025-01-01"))
+	app.Handle("GET /nobody", raw, gati.Until("2025-06-01"))
+	err := app.Start(t.Context())
+	for _, want := range []string{`gati.Until("2025-03-03") names a version the version set does not have`,
+		`gati.Until("2025-01-01") names the first version`, `"GET /nobody": gati.Until("2025-06-01") has no current implementation`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v\nwant it to contain %q", err, want)
+		}
+	}
+	plain := newApp()
+	plain.Handle("GET /x", raw)
+	plain.Handle("GET /x", raw, gati.Until("2025-06-01"))
+	if err := plain.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "needs versions: call app.Versions") {
+		t.Fatalf("Until without versions: %v", err)
+	}
+}
