@@ -228,12 +228,6 @@ func ReadSnapshotsFS(fsys fs.FS, dir string) ([]*Snapshot, error) {
 	return readSnapshotsFS(fsys, dir, func(p string) string { return p })
 }
 
-// LoadSnapshots is [ReadSnapshots] for a versions directory that may hold
-// lifecycle.json, which it skips. Errors name the file.
-func LoadSnapshots(dir string) ([]*Snapshot, error) {
-	return readSnapshotsFS(os.DirFS(dir), ".", func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
-}
-
 func readSnapshotsFS(fsys fs.FS, dir string, display func(string) string) ([]*Snapshot, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if errors.Is(err, fs.ErrNotExist) {

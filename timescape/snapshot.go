@@ -350,37 +350,10 @@ func encodeSnapshot(s *Snapshot) ([]byte, error) {
 }
 
 // ReadSnapshots reads every *.json snapshot in dir (not its
-// subdirectories, nor files starting with a dot), sorted by date, then ID.
-// Each file must be named after its version's ID. A directory that does not
-// exist holds no snapshots. Errors name the file.
+// subdirectories, nor files starting with a dot, nor lifecycle.json),
+// sorted by date, then ID. Each file must be named after its version's
+// ID. A directory that does not exist holds no snapshots. Errors name the
+// file.
 func ReadSnapshots(dir string) ([]*Snapshot, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []*Snapshot
-	suffix := make(map[*Snapshot]int)
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || filepath.Ext(name) != ".json" || name == LifecycleFile {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		s, err := ReadSnapshot(path)
-		if err != nil {
-			return nil, err
-		}
-		if want := s.ID + ".json"; name != want {
-			return nil, fmt.Errorf("%w: %s: holds version %q, so it must be named %s", ErrInvalidSnapshot, path, s.ID, want)
-		}
-		_, suffix[s], _ = parseID(s.ID)
-		out = append(out, s)
-	}
-	slices.SortFunc(out, func(a, b *Snapshot) int {
-		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(suffix[a], suffix[b]), strings.Compare(a.ID, b.ID))
-	})
-	return out, nil
+	return readSnapshotsFS(os.DirFS(dir), ".", func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) })
 }

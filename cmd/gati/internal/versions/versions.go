@@ -116,7 +116,7 @@ type State struct {
 // Every snapshot is verified: a corrupt one is an error naming its file.
 func Load(appDir string) (*State, error) {
 	dir := Dir(appDir)
-	snaps, err := timescape.LoadSnapshots(dir)
+	snaps, err := timescape.ReadSnapshots(dir)
 	if err != nil {
 		return nil, err
 	}
