@@ -252,10 +252,10 @@ func (v *versioning) announce(k int, h http.Header, path string) error {
 		h["Link"] = vh.link
 	}
 	if sunset := v.list[k].Sunset; !sunset.IsZero() && !v.now().Before(sunset) {
-		head := v.list[len(v.list)-1].ID
+		head, next := v.list[len(v.list)-1].ID, v.list[min(k+1, len(v.list)-1)].ID
 		return &Error{Status: http.StatusGone, Code: "version_sunset", Detail: fmt.Sprintf(
-			"API version %s was retired on %s; migrate to %s: see /versions/%s for what changed",
-			v.list[k].ID, sunset.UTC().Format(time.DateOnly), head, v.list[k].ID)}
+			"API version %s was retired on %s; migrate to %s: GET /versions/%s and the versions after it list what changed",
+			v.list[k].ID, sunset.UTC().Format(time.DateOnly), head, next)}
 	}
 	return nil
 }

@@ -143,7 +143,7 @@ func TestVersionPastSunsetIsGone(t *testing.T) {
 	t.Parallel()
 	srv := start(t, versionedApp(t, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)))
 	r := do(t, srv, "GET", "/users/1", "", "X-API-Version", "2025-01-01")
-	if r.status != 410 || r.problem.Code != "version_sunset" || !strings.Contains(r.problem.Detail, "/versions/2025-01-01") {
+	if r.status != 410 || r.problem.Code != "version_sunset" || !strings.Contains(r.problem.Detail, "GET /versions/2025-06-01") {
 		t.Fatalf("got %d %+v", r.status, r.problem)
 	}
 	if r := do(t, srv, "GET", "/versions", ""); !strings.Contains(r.body, `"status":"sunset"`) {
