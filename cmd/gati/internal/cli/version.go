@@ -42,6 +42,7 @@ since the previous version decide: breaking, minor or patch.`,
 	}
 	cmd.AddCommand(newVersionSnapshotCmd(), newVersionDiffCmd(), newVersionListCmd(),
 		newVersionDeprecateCmd(), newVersionHistoryCmd(), newVersionRollbackCmd())
+	cmd.AddCommand(newVersionNewCmd())
 	return cmd
 }
 
