@@ -23,8 +23,8 @@ type Manifest struct {
 	MainDir string `json:"main_dir"`
 	// GoVersion is the go directive of the app's go.mod.
 	GoVersion string `json:"go_version"`
-	// Packages lists the app packages that declare routes, middleware or
-	// modules, sorted by path.
+	// Packages lists the app packages that declare routes, middleware,
+	// modules or enums, sorted by path.
 	Packages []Package `json:"packages"`
 	// Routes are sorted by path, then method.
 	Routes []Route `json:"routes"`
@@ -33,6 +33,10 @@ type Manifest struct {
 	Middleware []Middleware `json:"middleware"`
 	// Modules are sorted by package path, then type name.
 	Modules []Module `json:"modules"`
+	// Enums are the enum types the typed routes' request and response
+	// types use, sorted by package path, then name; omitted when there
+	// are none.
+	Enums []Enum `json:"enums,omitempty"`
 }
 
 // Package is one Go package of the app.
@@ -114,6 +118,23 @@ type Module struct {
 	// Implements lists the optional interfaces *Type implements, sorted:
 	// "HealthChecker", "Initializer", "Shutdowner".
 	Implements []string `json:"implements"`
+}
+
+// Enum is a named string or integer type of the app whose package
+// declares constants of the type: the schemas list their values, and the
+// generated code registers them with schema.RegisterEnum.
+type Enum struct {
+	Package string `json:"package"` // import path
+	Name    string `json:"name"`
+	// Values are the constants' values in declaration order: strings or
+	// integers.
+	Values []any `json:"values"`
+	// Consts names the constants, parallel to Values.
+	Consts []string `json:"consts"`
+	// File and Line locate the type's declaration; File is relative to
+	// the app directory, slash-separated.
+	File string `json:"file"`
+	Line int    `json:"line"`
 }
 
 // TypeRef describes a typed handler's request or response type.

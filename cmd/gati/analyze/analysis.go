@@ -3,6 +3,7 @@ package analyze
 import (
 	"cmp"
 	"fmt"
+	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,8 +26,9 @@ type analysis struct {
 	middleware map[string]manifest.Middleware // by name
 	declared   map[string]bool                // names of //gati:middleware funcs, valid or not
 	routes     []manifest.Route
-	mws        []manifest.Middleware // in declaration order
-	schemaCfg  *staticschema.Config  // see schemaConfig
+	mws        []manifest.Middleware             // in declaration order
+	schemaCfg  *staticschema.Config              // see schemaConfig
+	enums      map[*types.TypeName]manifest.Enum // found by the schemas
 }
 
 func (a *analysis) run() (*manifest.Manifest, error) {
@@ -102,6 +104,7 @@ func (a *analysis) manifest(mods []manifest.Module) *manifest.Manifest {
 		Routes:        a.routes,
 		Middleware:    a.mws,
 		Modules:       mods,
+		Enums:         a.enumList(),
 	}
 	if mod := a.main.Module; mod != nil {
 		m.Module, m.GoVersion = mod.Path, mod.GoVersion
@@ -115,6 +118,9 @@ func (a *analysis) manifest(mods []manifest.Module) *manifest.Manifest {
 	}
 	for _, mod := range m.Modules {
 		used[mod.Package] = true
+	}
+	for _, e := range m.Enums {
+		used[e.Package] = true
 	}
 	for _, p := range a.pkgs {
 		if used[p.PkgPath] {

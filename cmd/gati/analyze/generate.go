@@ -2,9 +2,12 @@ package analyze
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -75,6 +78,11 @@ func newGenerator(m *manifest.Manifest) *generator {
 }
 
 func (g *generator) register(w *bytes.Buffer) error {
+	for _, e := range registeredEnums(g.m) {
+		if err := g.enum(w, e); err != nil {
+			return err
+		}
+	}
 	for _, mw := range g.m.Middleware {
 		if !mw.Global {
 			continue
@@ -140,4 +148,66 @@ func writeCall(w *bytes.Buffer, fn string, args []string) {
 		w.WriteString(a)
 	}
 	w.WriteString(")")
+}
+
+// registeredEnums returns the enums of m that gati_gen.go can name: those
+// of the main package and the exported types of other packages. (The
+// values of an unexported type of another package cannot be registered
+// from package main.)
+func registeredEnums(m *manifest.Manifest) []manifest.Enum {
+	mainPath := mainImportPath(m)
+	var out []manifest.Enum
+	for _, e := range m.Enums {
+		if e.Package == mainPath || token.IsExported(e.Name) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// enum writes the schema.RegisterEnum call for e: its constants by name
+// when gati_gen.go can refer to them, else their values converted to the
+// type.
+func (g *generator) enum(w *bytes.Buffer, e manifest.Enum) error {
+	typ := g.imports.qualify(e.Package, e.Name)
+	if len(e.Values) == 0 {
+		return fmt.Errorf("analyze: enum %s has no values", typ)
+	}
+	main := e.Package == g.imports.mainPath
+	fmt.Fprintf(w, "\tschema.RegisterEnum(reflect.TypeFor[%s]()", typ)
+	for i, v := range e.Values {
+		if i < len(e.Consts) && (main || token.IsExported(e.Consts[i])) {
+			fmt.Fprintf(w, ", %s", g.imports.qualify(e.Package, e.Consts[i]))
+			continue
+		}
+		lit, err := enumLiteral(v)
+		if err != nil {
+			return fmt.Errorf("analyze: enum %s: %w", typ, err)
+		}
+		fmt.Fprintf(w, ", %s(%s)", typ, lit)
+	}
+	w.WriteString(")\n")
+	return nil
+}
+
+// enumLiteral writes an enum value, as analyzed or as decoded from JSON,
+// as a Go literal.
+func enumLiteral(v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v), nil
+	case int64:
+		return strconv.FormatInt(v, 10), nil
+	case uint64:
+		return strconv.FormatUint(v, 10), nil
+	case int:
+		return strconv.Itoa(v), nil
+	case json.Number:
+		return v.String(), nil
+	case float64:
+		if v == math.Trunc(v) {
+			return strconv.FormatFloat(v, 'f', -1, 64), nil
+		}
+	}
+	return "", fmt.Errorf("value %v (%T) is not a string or an integer", v, v)
 }

@@ -20,6 +20,7 @@ type importSet struct {
 	names    map[string]string // import path to the name used in the file
 	real     map[string]string // import path to package name, from the manifest
 	taken    map[string]bool
+	enums    bool // gatiRegister registers enums: import reflect and schema
 }
 
 func newImportSet(m *manifest.Manifest) *importSet {
@@ -31,6 +32,10 @@ func newImportSet(m *manifest.Manifest) *importSet {
 	}
 	for _, p := range m.Packages {
 		s.real[p.Path] = p.Name
+	}
+	if len(registeredEnums(m)) > 0 {
+		s.enums = true
+		s.taken["reflect"], s.taken["schema"] = true, true
 	}
 	for _, p := range usedPackages(m) {
 		s.add(p)
@@ -59,6 +64,9 @@ func usedPackages(m *manifest.Manifest) []string {
 		if mw.Global || used[mw.Name] {
 			paths = append(paths, mw.Package)
 		}
+	}
+	for _, e := range registeredEnums(m) {
+		paths = append(paths, e.Package)
 	}
 	slices.Sort(paths)
 	return slices.Compact(paths)
@@ -111,7 +119,11 @@ func (s *importSet) qualify(importPath, fn string) string {
 
 // write writes the import block.
 func (s *importSet) write(w *bytes.Buffer) {
-	w.WriteString("import (\n\t\"gati.dev/gati\"\n")
+	w.WriteString("import (\n")
+	if s.enums {
+		w.WriteString("\t\"reflect\"\n\n\t\"gati.dev/gati/schema\"\n")
+	}
+	w.WriteString("\t\"gati.dev/gati\"\n")
 	for _, p := range slices.Sorted(maps.Keys(s.names)) {
 		if name := s.names[p]; name != s.real[p] {
 			fmt.Fprintf(w, "\t%s %q\n", name, p)

@@ -53,6 +53,11 @@ type Config struct {
 	// without a dot in their first element (time.Month is an integer, as
 	// at run time, where nothing registers its values).
 	Enums func(pkg *types.Package) bool
+
+	// OnEnum, when set, is called for each enum type a schema refers to,
+	// with its constants in declaration order (see enums.go): once per
+	// call of For or Params that meets the type.
+	OnEnum func(t *types.TypeName, consts []*types.Const)
 }
 
 var defaultConfig Config
@@ -217,6 +222,7 @@ func (b *builder) ref(t types.Type) (*schema.Schema, error) {
 	b.order = append(b.order, t)
 	var err error
 	if b.isEnum(t) {
+		b.onEnum(t)
 		d.s, err = b.enumSchema(t)
 	} else {
 		d.s, err = b.structSchema(t)

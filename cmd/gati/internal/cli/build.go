@@ -16,6 +16,7 @@ import (
 
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/cmd/gati/internal/versions"
 	"gati.dev/gati/manifest"
 )
 
@@ -33,10 +34,16 @@ CGO_ENABLED=0, -trimpath, stripped, with the version and commit stamped
 The version is --version-stamp, else "git describe --tags --always --dirty",
 else "dev"; the commit is "git rev-parse HEAD", else "unknown". The binary
 goes to dir/bin/<app> unless -o says otherwise, <app> being the last
-element of the module path.`,
+element of the module path.
+
+With --release, build also snapshots the API before compiling, as gati
+version snapshot does with its defaults: when the API differs from the
+newest version in .gati/versions, or there is none, it writes a new
+version; otherwise it says the API is unchanged.`,
 		Example: `  gati build
   gati build ./demo -o /tmp/demo
-  gati build --version-stamp v1.4.0`,
+  gati build --version-stamp v1.4.0
+  gati build --release`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.dir = dirArg(args)
@@ -45,6 +52,7 @@ element of the module path.`,
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the binary to this path (default dir/bin/<app>)")
 	cmd.Flags().StringVar(&o.version, "version-stamp", "", "version to stamp into the binary (default from git describe)")
+	cmd.Flags().BoolVar(&o.release, "release", false, "snapshot the API into .gati/versions when it changed since the newest version")
 	return cmd
 }
 
@@ -53,6 +61,7 @@ type buildOptions struct {
 	dir     string
 	output  string
 	version string
+	release bool
 }
 
 func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
@@ -68,6 +77,11 @@ func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
 	}
 	if err := writeGenerated(o.dir, m); err != nil {
 		return fmt.Errorf("build: %w", err)
+	}
+	if o.release {
+		if err := releaseSnapshot(ctx, o.dir, m, w); err != nil {
+			return fmt.Errorf("build: --release: %w", err)
+		}
 	}
 	out, err := outputPath(o, m)
 	if err != nil {
@@ -161,4 +175,25 @@ func displayPath(path string) string {
 		return path
 	}
 	return "." + string(filepath.Separator) + rel
+}
+
+// releaseSnapshot snapshots the API m describes, as gati version snapshot
+// does with its default ID, date, semver and changelog, unless it has not
+// changed since the newest version.
+func releaseSnapshot(ctx context.Context, dir string, m *manifest.Manifest, w io.Writer) error {
+	st, err := versions.Load(dir)
+	if err != nil {
+		return err
+	}
+	o := versions.SnapshotOptions{Now: versionNow(), Commit: versions.Commit(ctx, dir)}
+	res, err := versions.Snapshot(st, m, o)
+	if err != nil {
+		return err
+	}
+	if res.Unchanged {
+		fmt.Fprintf(w, "API unchanged since %s\n", res.Previous.ID)
+		return nil
+	}
+	printSnapshot(w, dir, res)
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/manifest"
@@ -161,3 +162,48 @@ environments:
     server:
       prot: 9000
 `
+
+// TestBuildRelease checks that gati build --release snapshots the API
+// when it changed since the newest version, and only then.
+func TestBuildRelease(t *testing.T) {
+	t.Parallel()
+	dir := fixtureApp(t, "good", nil)
+	bin := filepath.Join(t.TempDir(), "fixture")
+	build := func() string {
+		t.Helper()
+		_, stderr, err := execute(t.Context(), newBuildCmd(), "--release", "-o", bin, dir)
+		if err != nil {
+			t.Fatalf("gati build --release: %v\n%s", err, stderr)
+		}
+		return stderr
+	}
+	day := versionNow().UTC().Format(time.DateOnly)
+	first := filepath.Join(".gati", "versions", day+".json")
+	stderr := build()
+	for _, want := range []string{"wrote " + first + ": version " + day + ", semver 1.0.0\n", "changelog: ", "built "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("first release lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, first)); err != nil {
+		t.Errorf("no snapshot: %v", err)
+	}
+	if i, j := strings.Index(stderr, "wrote "), strings.Index(stderr, "building…"); i < 0 || j < i {
+		t.Errorf("the snapshot is not written before compiling:\n%s", stderr)
+	}
+
+	if stderr := build(); !strings.Contains(stderr, "API unchanged since "+day+"\n") || strings.Contains(stderr, "wrote ") {
+		t.Errorf("unchanged release:\n%s", stderr)
+	}
+
+	route := "package main\n\nimport \"gati.dev/gati\"\n\n//gati:route GET /ping\nfunc Ping(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {\n\treturn nil\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "ping.go"), []byte(route), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr = build()
+	for _, want := range []string{"version " + day + ".2, semver 1.1.0\n", "changes since " + day + " (1.0.0): minor\n"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("release after adding a route lacks %q:\n%s", want, stderr)
+		}
+	}
+}

@@ -119,21 +119,11 @@ nothing is written.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", command, err)
 			}
-			out := cmd.OutOrStdout()
 			if res.Unchanged {
-				fmt.Fprintf(out, "the API has not changed since %s; nothing to snapshot\n", res.Previous.ID)
+				fmt.Fprintf(cmd.OutOrStdout(), "the API has not changed since %s; nothing to snapshot\n", res.Previous.ID)
 				return nil
 			}
-			s := res.Snapshot
-			rel := res.Path
-			if r, err := filepath.Rel(appDir, res.Path); err == nil {
-				rel = r
-			}
-			fmt.Fprintf(out, "wrote %s: version %s, semver %s\n", rel, s.ID, s.Semver)
-			if res.Previous != nil {
-				fmt.Fprintf(out, "changes since %s (%s): %s\n", res.Previous.ID, res.Previous.Semver, res.Report.Severity)
-			}
-			fmt.Fprintf(out, "changelog: %s\n", versions.FirstLine(s.Changelog))
+			printSnapshot(cmd.OutOrStdout(), appDir, res)
 			return nil
 		},
 	}
@@ -454,4 +444,19 @@ newest version (HEAD) and the version clients without a header got
 	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
 	return cmd
+}
+
+// printSnapshot says what a snapshot wrote; gati version snapshot and
+// gati build --release print the same.
+func printSnapshot(w io.Writer, appDir string, res *versions.SnapshotResult) {
+	s := res.Snapshot
+	rel := res.Path
+	if r, err := filepath.Rel(appDir, res.Path); err == nil {
+		rel = r
+	}
+	fmt.Fprintf(w, "wrote %s: version %s, semver %s\n", rel, s.ID, s.Semver)
+	if res.Previous != nil {
+		fmt.Fprintf(w, "changes since %s (%s): %s\n", res.Previous.ID, res.Previous.Semver, res.Report.Severity)
+	}
+	fmt.Fprintf(w, "changelog: %s\n", versions.FirstLine(s.Changelog))
 }
