@@ -71,6 +71,9 @@ type Route struct {
 	Name   string `json:"name,omitempty"`
 	// Middleware names the route's own middleware (use=), in order.
 	Middleware []string `json:"middleware,omitempty"`
+	// Until is set on an older implementation (until=2025-06-01): it
+	// serves the API versions before that one (gati.Until).
+	Until string `json:"until,omitempty"`
 	// Request and Response are the In and Out types of a typed handler.
 	Request  *TypeRef `json:"request,omitempty"`
 	Response *TypeRef `json:"response,omitempty"`

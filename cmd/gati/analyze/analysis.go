@@ -128,7 +128,8 @@ func (a *analysis) manifest(mods []manifest.Module) *manifest.Manifest {
 		}
 	}
 	slices.SortStableFunc(m.Routes, func(x, y manifest.Route) int {
-		return cmp.Or(cmp.Compare(x.Path, y.Path), cmp.Compare(x.Method, y.Method))
+		// The current implementation first, then older ones, newest first.
+		return cmp.Or(cmp.Compare(x.Path, y.Path), cmp.Compare(x.Method, y.Method), untilOrder(x.Until, y.Until))
 	})
 	return m
 }
@@ -138,4 +139,18 @@ func (a *analysis) pkgDir(p *packages.Package) string {
 		return ""
 	}
 	return a.rep.rel(filepath.Dir(p.GoFiles[0]))
+}
+
+// untilOrder sorts "" (the current implementation) first, then until=
+// versions newest first.
+func untilOrder(x, y string) int {
+	switch {
+	case x == y:
+		return 0
+	case x == "":
+		return -1
+	case y == "":
+		return 1
+	}
+	return -cmp.Compare(x, y)
 }

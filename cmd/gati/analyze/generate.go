@@ -119,6 +119,9 @@ func (g *generator) routeOptions(r manifest.Route) (string, error) {
 	if r.Name != "" {
 		fmt.Fprintf(&opts, ", gati.Name(%s)", strconv.Quote(r.Name))
 	}
+	if r.Until != "" {
+		fmt.Fprintf(&opts, ", gati.Until(%s)", strconv.Quote(r.Until))
+	}
 	var native, std []string
 	for _, name := range r.Middleware {
 		mw, ok := g.middleware[name]

@@ -2,6 +2,8 @@ package analyze
 
 import (
 	"go/token"
+
+	"gati.dev/gati/timescape"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ type routeOptions struct {
 	status int
 	name   string
 	use    []string
+	until  string // a version id: an older implementation
 }
 
 // routeOptions parses the options, reporting each bad one at its
@@ -24,7 +27,7 @@ func (a *analysis) routeOptions(d *directive, words []word) (routeOptions, bool)
 		key, val, found := strings.Cut(w.text, "=")
 		switch {
 		case !found:
-			a.rep.at(w.pos, "route option %q is not key=value; the options are status=201, name=createUser, use=auth,audit", w.text)
+			a.rep.at(w.pos, "route option %q is not key=value; the options are status=201, name=createUser, use=auth,audit, until=2025-06-01", w.text)
 		case seen[key]:
 			a.rep.at(w.pos, "route option %s= is given twice", key)
 		default:
@@ -56,8 +59,14 @@ func (a *analysis) routeOption(o *routeOptions, key, val string, pos token.Pos) 
 		o.name = val
 	case "use":
 		return a.useOption(o, val, pos)
+	case "until":
+		if err := timescape.ValidID(val); err != nil {
+			a.rep.at(pos, "until=%s: %v", val, err)
+			return false
+		}
+		o.until = val
 	default:
-		a.rep.at(pos, "unknown route option %s=; the options are status=, name= and use=", key)
+		a.rep.at(pos, "unknown route option %s=; the options are status=, name=, use= and until=", key)
 		return false
 	}
 	return true

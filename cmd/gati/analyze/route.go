@@ -16,11 +16,15 @@ import (
 type routeChecker struct {
 	table router.Table[struct{}] // finds bad patterns and conflicts
 	names map[string]string      // route name= to its location
+	// older holds one table per until= version: an older implementation
+	// sits beside the current route, and conflicts only with another
+	// implementation for the same versions.
+	older map[string]*router.Table[struct{}]
 }
 
 // collectRoutes checks the //gati:route directives and records the routes.
 func (a *analysis) collectRoutes(ds []*directive) {
-	rc := &routeChecker{names: map[string]string{}}
+	rc := &routeChecker{names: map[string]string{}, older: map[string]*router.Table[struct{}]{}}
 	for _, d := range ds {
 		if r, ok := a.routeOf(d, rc); ok {
 			a.routes = append(a.routes, r)
@@ -31,10 +35,10 @@ func (a *analysis) collectRoutes(ds []*directive) {
 // routeOf checks one directive, reporting every problem it has.
 func (a *analysis) routeOf(d *directive, rc *routeChecker) (manifest.Route, bool) {
 	target, ok := a.routeTarget(d)
-	if ok && !a.checkPattern(d, target, rc) {
+	opts, optsOK := a.routeOptions(d, d.args[min(2, len(d.args)):])
+	if ok && !a.checkPattern(d, target, rc.tableFor(opts.until)) {
 		target.path.text, ok = "", false // not checked against the handler's fields
 	}
-	opts, optsOK := a.routeOptions(d, d.args[min(2, len(d.args)):])
 	r := manifest.Route{File: a.relFile(d), Line: d.line}
 	fd, fn, isFunc := a.funcOf(d)
 	if isFunc {
@@ -45,8 +49,20 @@ func (a *analysis) routeOf(d *directive, rc *routeChecker) (manifest.Route, bool
 		return manifest.Route{}, false
 	}
 	r.Method, r.Path, r.Pattern = target.method.text, target.path.text, target.method.text+" "+target.path.text
-	r.Status, r.Name, r.Middleware = opts.status, opts.name, opts.use
+	r.Status, r.Name, r.Middleware, r.Until = opts.status, opts.name, opts.use, opts.until
 	return r, true
+}
+
+// tableFor returns the conflict table of the current routes, or of the
+// older implementations until that version.
+func (rc *routeChecker) tableFor(until string) *router.Table[struct{}] {
+	if until == "" {
+		return &rc.table
+	}
+	if rc.older[until] == nil {
+		rc.older[until] = &router.Table[struct{}]{}
+	}
+	return rc.older[until]
 }
 
 // routeTarget is the method and path of a route directive.
@@ -75,8 +91,8 @@ func (a *analysis) routeTarget(d *directive) (routeTarget, bool) {
 
 // checkPattern adds the route to the table, which reports bad patterns and
 // conflicts with routes added before.
-func (a *analysis) checkPattern(d *directive, t routeTarget, rc *routeChecker) bool {
-	err := rc.table.Add(t.method.text, t.path.text, struct{}{}, a.rep.loc(d.pos))
+func (a *analysis) checkPattern(d *directive, t routeTarget, table *router.Table[struct{}]) bool {
+	err := table.Add(t.method.text, t.path.text, struct{}{}, a.rep.loc(d.pos))
 	var perr *router.PatternError
 	var cerr *router.ConflictError
 	switch {

@@ -35,6 +35,9 @@ func Dir(appDir string) string {
 func Routes(m *manifest.Manifest) []timescape.RouteSchema {
 	out := make([]timescape.RouteSchema, 0, len(m.Routes))
 	for _, r := range m.Routes {
+		if r.Until != "" {
+			continue // an older implementation: the snapshot records the current API
+		}
 		rs := timescape.RouteSchema{Method: r.Method, Path: r.Path}
 		if r.Handler.Kind == manifest.Typed {
 			rs.Status = r.Status
