@@ -26,9 +26,10 @@ const ConfigFile = "gati.yaml"
 // server.host.
 type Config struct {
 	// Name of the app, used in logs and metrics.
-	Name   string       `yaml:"name"`
-	Server ServerConfig `yaml:"server"`
-	Log    LogConfig    `yaml:"log"`
+	Name     string         `yaml:"name"`
+	Server   ServerConfig   `yaml:"server"`
+	Log      LogConfig      `yaml:"log"`
+	Versions VersionsConfig `yaml:"versions"`
 	// Modules holds one section per module, read with
 	// ModuleContext.DecodeConfig.
 	Modules map[string]yaml.Node `yaml:"modules"`
@@ -63,6 +64,16 @@ type LogConfig struct {
 	Format string `yaml:"format"` // text or json; default text in development
 	// Access logs one line per request; default on in development only.
 	Access *bool `yaml:"access"`
+}
+
+// VersionsConfig configures API versioning (see App.Versions).
+type VersionsConfig struct {
+	// Default is the version clients that send no X-API-Version get, in
+	// any form the header accepts ("2025-01-01", "1", "stable"); empty
+	// means the version set's default (the newest, unless rolled back
+	// with gati version rollback). $GATI_API_VERSION_DEFAULT overrides it,
+	// so operators can roll the default back with a restart, no rebuild.
+	Default string `yaml:"default"`
 }
 
 // ByteSize is a number of bytes, written in gati.yaml as an integer or
@@ -296,6 +307,9 @@ func cleanYAMLError(err error) error {
 func (c *Config) applyEnvVars() error {
 	if h := os.Getenv("GATI_HOST"); h != "" {
 		c.Server.Host = h
+	}
+	if v := os.Getenv("GATI_API_VERSION_DEFAULT"); v != "" {
+		c.Versions.Default = v
 	}
 	p := os.Getenv("PORT")
 	if p == "" {

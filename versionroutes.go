@@ -46,7 +46,7 @@ func (a *App) registerVersionRoutes() {
 
 func (a *App) serveVersions(_ *Request, res *Response, _ *Global, _ *Local) error {
 	v := a.versions
-	list := VersionList{Head: v.set.Head().ID, Default: v.set.Default().ID}
+	list := VersionList{Head: v.set.Head().ID, Default: v.list[v.def].ID}
 	for i := len(v.list) - 1; i >= 0; i-- { // newest first
 		info := v.info(i)
 		info.Changes = nil

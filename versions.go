@@ -56,6 +56,7 @@ type versioning struct {
 
 	list    []timescape.Version // oldest first
 	index   map[string]int      // id → position in list
+	def     int                 // the version of requests that name none
 	headers []versionHeaders    // per version, shared by every response
 }
 
@@ -78,7 +79,16 @@ func (v *versioning) prepare(a *App) error {
 		v.index[ver.ID] = i
 		v.headers = append(v.headers, newVersionHeaders(ver))
 	}
+	v.def = v.index[v.set.Default().ID]
 	var errs []string
+	if value := a.global.cfg.Versions.Default; value != "" {
+		ver, err := v.set.Resolve(value)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("versions.default (or $GATI_API_VERSION_DEFAULT): %v", err))
+		} else {
+			v.def = v.index[ver.ID]
+		}
+	}
 	for _, c := range v.changes {
 		if err := v.checkChange(a, c); err != nil {
 			errs = append(errs, v.loc+": "+err.Error())
@@ -229,6 +239,9 @@ func (v *versioning) resolve(req *Request) (int, error) {
 	value := headerValue(req.r.Header, "X-Api-Version")
 	if value == "" && strings.Contains(req.r.URL.RawQuery, "api-version=") {
 		value = req.Query("api-version")
+	}
+	if value == "" {
+		return v.def, nil
 	}
 	ver, err := v.set.Resolve(value)
 	if err != nil {

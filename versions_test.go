@@ -244,3 +244,22 @@ func TestUntilMistakes(t *testing.T) {
 		t.Fatalf("Until without versions: %v", err)
 	}
 }
+
+func TestDefaultVersionFromConfig(t *testing.T) {
+	t.Setenv("GATI_API_VERSION_DEFAULT", "1") // an operator's roll-back, no rebuild
+	srv := start(t, versionedApp(t, time.Time{}))
+	do(t, srv, "POST", "/users", `{"first_name":"Ada","last_name":"Lovelace"}`, "X-API-Version", "2")
+	if r := do(t, srv, "GET", "/users/1", ""); r.body != `{"id":"1","name":"Ada Lovelace"}` || r.header.Get("X-API-Version") != "2025-01-01" {
+		t.Fatalf("no header after roll-back: %s %v", r.body, r.header)
+	}
+	if r := do(t, srv, "GET", "/users/1", "", "X-API-Version", "2025-06-01"); r.header.Get("X-API-Version") != "2025-06-01" {
+		t.Fatalf("a pinned client must keep its version: %v", r.header)
+	}
+	if r := do(t, srv, "GET", "/versions", ""); !strings.Contains(r.body, `"head":"2025-06-01","default":"2025-01-01"`) {
+		t.Fatalf("GET /versions: %s", r.body)
+	}
+	t.Setenv("GATI_API_VERSION_DEFAULT", "nightly")
+	if err := versionedApp(t, time.Time{}).Start(t.Context()); err == nil || !strings.Contains(err.Error(), "versions.default") {
+		t.Fatalf("bad default: %v", err)
+	}
+}
