@@ -38,6 +38,7 @@ type Config struct {
 
 	env     string
 	file    string
+	missing bool // file does not exist: defaults throughout
 	portSet bool // $PORT was set, so port 0 means "any free port"
 }
 
@@ -45,14 +46,33 @@ type Config struct {
 // default; a negative one turns that timeout off (for apps behind a proxy
 // that enforces its own).
 type ServerConfig struct {
-	Host              string        `yaml:"host"`
-	Port              int           `yaml:"port"`
-	BodyLimit         ByteSize      `yaml:"body_limit"`
-	RequestTimeout    time.Duration `yaml:"request_timeout"`
+	Host      string   `yaml:"host"`
+	Port      int      `yaml:"port"`
+	BodyLimit ByteSize `yaml:"body_limit"`
+	// RequestTimeout is how long a handler has to start its answer
+	// (default 30s): the request context's deadline, and when it passes
+	// the client gets a 503 problem even if the handler ignores its
+	// context. Streams are exempt. Routes override it with Timeout.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// ReadHeaderTimeout bounds reading a request's headers (default 10s).
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
-	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	// ReadTimeout bounds reading a request's body, from the start of the
+	// request (default 30s); a slower sender gets a 408 and loses the
+	// connection. Routes override it with ReadTimeout.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing the response once the request timeout
+	// has passed (default 30s): the connection's write deadline is the
+	// request's start plus request_timeout plus write_timeout, and a
+	// client that reads slower loses the connection. A stream must finish
+	// each write within it. Routes override it with WriteTimeout.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout closes keep-alive connections idle for longer
+	// (default 120s).
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// DrainDelay is how long the app keeps serving after readiness turns
-	// false on shutdown, so load balancers stop sending traffic first.
+	// false on shutdown, so load balancers stop sending traffic first:
+	// 5s by default when running in Kubernetes, else none, so Ctrl-C in
+	// development exits at once.
 	DrainDelay time.Duration `yaml:"drain_delay"`
 	// ShutdownTimeout bounds the wait for in-flight requests.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
@@ -102,6 +122,17 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// source says where the config came from, for the startup log.
+func (c *Config) source() string {
+	switch {
+	case c.file == "":
+		return "(given in code)"
+	case c.missing:
+		return c.file + " (not found: defaults)"
+	}
+	return c.file
+}
+
 // Env returns the environment the config was loaded for.
 func (c *Config) Env() string { return c.env }
 
@@ -114,7 +145,8 @@ func (c *Config) Dev() bool { return c.env == "development" }
 // $PORT. Unknown fields are errors that name the file and line.
 func LoadConfig(path, env string) (*Config, error) {
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	missing := errors.Is(err, fs.ErrNotExist)
+	if missing {
 		data, err = nil, nil
 	}
 	if err != nil {
@@ -124,7 +156,7 @@ func LoadConfig(path, env string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	cfg.file = path
+	cfg.file, cfg.missing = path, missing
 	return cfg, cfg.applyEnvVars()
 }
 
@@ -344,8 +376,20 @@ func (c *Config) withDefaults() {
 	if s.BodyLimit == 0 {
 		s.BodyLimit = DefaultBodyLimit
 	}
+	if s.RequestTimeout == 0 {
+		s.RequestTimeout = 30 * time.Second
+	}
 	if s.ReadHeaderTimeout == 0 {
 		s.ReadHeaderTimeout = 10 * time.Second
+	}
+	if s.ReadTimeout == 0 {
+		s.ReadTimeout = 30 * time.Second
+	}
+	if s.WriteTimeout == 0 {
+		s.WriteTimeout = 30 * time.Second
+	}
+	if s.DrainDelay == 0 && os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
+		s.DrainDelay = 5 * time.Second
 	}
 	if s.IdleTimeout == 0 {
 		s.IdleTimeout = 120 * time.Second

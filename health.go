@@ -2,6 +2,7 @@ package gati
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"time"
 )
@@ -78,4 +79,20 @@ func (a *App) readiness(ctx context.Context) healthReport {
 		rep.Status = "unavailable"
 	}
 	return rep
+}
+
+// serveStarting answers while the app starts: the health endpoints say
+// so, every other route is 503 not_started.
+func (a *App) serveStarting(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "1")
+	switch r.URL.Path {
+	case PathLive, PathReady, PathStartup:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"status":"starting"}`+"\n")
+		return
+	}
+	writeProblem(w, problemFor(NewError(http.StatusServiceUnavailable, "not_started",
+		"the app is starting: retry shortly"), r.URL.Path, "", false))
 }

@@ -12,9 +12,10 @@ import (
 //
 // A Local is valid only until the handler returns: the framework reuses
 // it for later requests. Work that outlives the request must copy what it
-// needs (RequestID, Trace) and use its own context.
+// needs (RequestID, Trace). The context from Context stays safe to keep:
+// after the response it reports cancellation and no longer carries the
+// Local.
 type Local struct {
-	ctx       localContext
 	requestID string
 	span      uint64 // the server span id, also the default request id
 	trace     *Trace // built on first use from span and the traceparent header
@@ -31,15 +32,21 @@ type Local struct {
 
 type localKey struct{}
 
-// localContext carries the Local inside the request's context without an
-// allocation per request.
-type localContext struct {
+// requestContext is the context.Context a request's code sees. One is
+// made per request, on first use, and never reused: code may keep it past
+// the response. It finds its Local only while the request it was made for
+// is still being served, which the exchange's generation tells.
+type requestContext struct {
 	context.Context
-	l *Local
+	l   *Local
+	gen uint64
 }
 
-func (c *localContext) Value(key any) any {
+func (c *requestContext) Value(key any) any {
 	if key == (localKey{}) {
+		if c.l.ex.gen.Load() != c.gen {
+			return nil // the request is over; its Local serves another now
+		}
 		return c.l
 	}
 	return c.Context.Value(key)
@@ -47,18 +54,30 @@ func (c *localContext) Value(key any) any {
 
 // LocalFrom returns the Local of the request whose context ctx is (or
 // derives from), so code that only has a context.Context can log with the
-// request id or read request state.
+// request id or read request state. It reports false once that request
+// has been answered.
 func LocalFrom(ctx context.Context) (*Local, bool) {
 	l, ok := ctx.Value(localKey{}).(*Local)
 	return l, ok
 }
 
 // Context returns the request's context: cancelled when the client goes
-// away or the deadline passes, and carrying this Local (see LocalFrom).
-func (l *Local) Context() context.Context { return &l.ctx }
+// away, when the route's timeout passes (its Deadline), or when the app
+// shuts down during a streamed response, and carrying this Local (see
+// LocalFrom). It may be kept after the response, when it is done.
+func (l *Local) Context() context.Context {
+	x := l.ex
+	if x.out == nil {
+		if !x.deadline.IsZero() && x.cancelDeadline == nil {
+			x.cur, x.cancelDeadline = context.WithDeadline(x.cur, x.deadline)
+		}
+		x.out = &requestContext{Context: x.cur, l: l, gen: x.gen.Load()}
+	}
+	return x.out
+}
 
 // Deadline reports when the request's context expires, if it does.
-func (l *Local) Deadline() (time.Time, bool) { return l.ctx.Deadline() }
+func (l *Local) Deadline() (time.Time, bool) { return l.Context().Deadline() }
 
 // RequestID returns the request id: the caller's X-Request-Id when it sent
 // a valid one, otherwise a fresh random id. It is echoed in the response.
@@ -128,7 +147,6 @@ func (l *Local) reset() {
 	clear(l.state)
 	clear(l.cleanups)
 	*l = Local{state: l.state[:0], cleanups: l.cleanups[:0], base: l.base, ex: l.ex}
-	l.ctx.l = l
 }
 
 type stateEntry struct {

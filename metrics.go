@@ -76,6 +76,9 @@ type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inflight atomic.Int64 // read at scrape time; an integer add is cheaper than a float gauge's CAS loop
+	timeouts *prometheus.CounterVec
+	// overrunning counts handlers still running after their request timed out.
+	overrunning atomic.Int64
 }
 
 func newHTTPMetrics(m *Metrics) *httpMetrics {
@@ -88,7 +91,11 @@ func newHTTPMetrics(m *Metrics) *httpMetrics {
 	}
 	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gati_http_requests_in_flight",
 		Help: "Requests being served now."}, func() float64 { return float64(h.inflight.Load()) })
-	m.reg.MustRegister(h.requests, h.duration, inflight)
+	h.timeouts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gati_http_request_timeouts_total",
+		Help: "Requests answered 503 because the handler overran its deadline."}, []string{"method", "route"})
+	overrunning := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gati_http_handlers_overrunning",
+		Help: "Handlers still running after their request timed out."}, func() float64 { return float64(h.overrunning.Load()) })
+	m.reg.MustRegister(h.requests, h.duration, inflight, h.timeouts, overrunning)
 	return h
 }
 
@@ -98,13 +105,14 @@ type routeMetrics struct {
 	method, route string
 	duration      prometheus.Observer
 	vec           *prometheus.CounterVec
+	timeouts      *prometheus.CounterVec
 	byStatus      [600]atomic.Pointer[counterBox]
 }
 
 type counterBox struct{ c prometheus.Counter }
 
 func (h *httpMetrics) forRoute(method, route string) *routeMetrics {
-	return &routeMetrics{method: method, route: route, vec: h.requests,
+	return &routeMetrics{method: method, route: route, vec: h.requests, timeouts: h.timeouts,
 		duration: h.duration.WithLabelValues(method, route)}
 }
 
@@ -125,3 +133,5 @@ func (rm *routeMetrics) counter(status int) prometheus.Counter {
 	slot.Store(b)
 	return b.c
 }
+
+func (rm *routeMetrics) timedOut() { rm.timeouts.WithLabelValues(rm.method, rm.route).Inc() }

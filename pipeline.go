@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gati.dev/gati/router"
@@ -21,7 +22,21 @@ type exchange struct {
 	req   Request
 	res   Response
 	lctx  Local
-	ridHd [1]string // backs the X-Request-Id header value
+	w     responseWriter // the handler's writes reach the client through it
+	ridHd [1]string      // backs the X-Request-Id header value
+
+	// The request's context: base as the server gave it, cur with what
+	// the pipeline and per-route HTTP middleware added, out as handed to
+	// the request's code (made on first use; see Local.Context).
+	base           context.Context
+	cur            context.Context
+	out            *requestContext
+	gen            atomic.Uint64 // counts requests served; stale contexts compare it
+	deadline       time.Time     // the route's timeout, as an instant; zero when none
+	cancelDeadline context.CancelFunc
+	timer          *time.Timer // the deadline watchdog, reused across requests
+	timerAt        time.Time   // when timer fires; zero when idle (guarded by w.mu)
+	timedRoute     *route      // the route whose deadline is armed
 
 	stream context.CancelFunc // set while the response streams; see streamSet
 }
@@ -29,9 +44,11 @@ type exchange struct {
 func newExchange(a *App, logger *slog.Logger) *exchange {
 	x := &exchange{app: a}
 	x.lctx.base = logger
-	x.lctx.ctx.l = &x.lctx
 	x.lctx.ex = x
 	x.res.ex = x
+	x.req.ex = x
+	x.w.x = x
+	x.w.header = make(http.Header, 4)
 	return x
 }
 
@@ -39,8 +56,7 @@ func newExchange(a *App, logger *slog.Logger) *exchange {
 // routing, Gati middleware, handler, error and panic handling, metrics.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !a.started.Load() {
-		writeProblem(w, problemFor(NewError(http.StatusServiceUnavailable, "not_started",
-			"the app has not started: call Start or Run before serving"), r.URL.Path, "", false))
+		a.serveStarting(w, r)
 		return
 	}
 	a.entry.ServeHTTP(w, r)
@@ -63,50 +79,64 @@ func (a *App) compileRoute(rt *route) {
 	if rt.builtin {
 		rt.serve = handler
 	}
+	s := a.global.cfg.Server
 	if rt.bodyLimit == 0 {
-		rt.bodyLimit = int64(a.global.cfg.Server.BodyLimit)
+		rt.bodyLimit = int64(s.BodyLimit)
 	}
 	if rt.timeout == 0 {
-		rt.timeout = a.global.cfg.Server.RequestTimeout
+		rt.timeout = s.RequestTimeout
 	}
+	if rt.readTimeout == 0 {
+		rt.readTimeout = s.ReadTimeout
+	}
+	if rt.writeTimeout == 0 {
+		rt.writeTimeout = s.WriteTimeout
+	}
+	// The server sets every connection's write deadline to the default
+	// timeout plus write_timeout; a route that differs sets its own.
+	rt.ownWriteDeadline = rt.writeTimeout > 0 && (rt.timeout != s.RequestTimeout || rt.writeTimeout != s.WriteTimeout)
 	rt.metrics = a.http.forRoute(rt.method, rt.path)
 	if len(rt.httpMW) > 0 {
 		rt.httpChain = chainHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			l, _ := LocalFrom(r.Context())
 			x := l.ex
 			x.req.r, x.res.w, x.res.r = r, w, r
+			if r.Context() != x.out {
+				x.cur, x.out = r.Context(), nil // the middleware's context values and deadlines
+			}
 			a.invoke(x, rt)
 		}), rt.httpMW)
 	}
 }
 
-// dispatch routes the request and serves it.
+// dispatch routes the request and serves it. finish runs however the
+// request ends, a panic that aborts the connection included.
 func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 	x := a.pool.Get().(*exchange)
 	x.begin(w, r)
 	a.http.inflight.Add(1)
+	defer a.finish(x)
 	rt, found := a.table.Lookup(r.Method, r.URL.Path, &x.req.params)
 	switch found {
 	case router.Found:
 		a.serveRoute(x, rt)
 	case router.MethodNotAllowed:
-		w.Header().Set("Allow", strings.Join(a.table.Allowed(r.URL.Path), ", "))
+		x.w.header.Set("Allow", strings.Join(a.table.Allowed(r.URL.Path), ", "))
 		a.writeError(x, NewError(http.StatusMethodNotAllowed, "method_not_allowed",
 			fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)))
 	default:
 		a.writeError(x, NewError(http.StatusNotFound, "not_found", fmt.Sprintf("no route matches %s", r.URL.Path)))
 	}
-	a.finish(x)
 }
 
 func (x *exchange) begin(w http.ResponseWriter, r *http.Request) {
-	x.req.r, x.res.w, x.res.r = r, w, r
+	x.w.rw = w
+	x.req.r, x.res.w, x.res.r = r, &x.w, r
 	x.lctx.start = time.Now()
-	x.lctx.ctx.Context = r.Context()
+	x.base, x.cur = r.Context(), r.Context()
 	x.lctx.span = rand.Uint64() | 1
 	x.lctx.requestID = requestID(headerValue(r.Header, "X-Request-Id"), x.lctx.span)
 	x.ridHd[0] = x.lctx.requestID
-	w.Header()["X-Request-Id"] = x.ridHd[:1:1]
 }
 
 // headerValue reads a header by its canonical key, skipping Header.Get's
@@ -122,12 +152,17 @@ func (a *App) serveRoute(x *exchange, rt *route) {
 	x.lctx.route = rt
 	x.req.bodyLimit = rt.bodyLimit
 	if rt.timeout > 0 {
-		ctx, cancel := context.WithTimeout(x.lctx.ctx.Context, rt.timeout)
-		defer cancel()
-		x.lctx.ctx.Context = ctx
+		x.armDeadline(rt.timeout, rt)
+	}
+	if rt.ownWriteDeadline {
+		_ = http.NewResponseController(x.w.rw).SetWriteDeadline(x.lctx.start.Add(max(rt.timeout, 0) + rt.writeTimeout))
+	}
+	if rt.readTimeout > 0 && x.req.r.ContentLength != 0 {
+		x.req.readDeadline = true
+		_ = http.NewResponseController(x.w.rw).SetReadDeadline(x.lctx.start.Add(rt.readTimeout))
 	}
 	if rt.httpChain != nil {
-		rt.httpChain.ServeHTTP(x.res.w, x.req.r.WithContext(x.lctx.Context()))
+		rt.httpChain.ServeHTTP(&x.w, x.req.r.WithContext(x.lctx.Context()))
 		return
 	}
 	a.invoke(x, rt)
@@ -139,7 +174,7 @@ func (a *App) invoke(x *exchange, rt *route) {
 	defer a.recoverPanic(x)
 	err := rt.serve(&x.req, &x.res, a.global, &x.lctx)
 	switch {
-	case err != nil:
+	case err != nil && !errors.Is(err, ErrHeadRequest):
 		a.writeError(x, err)
 	case !x.res.written:
 		_ = x.res.NoContent()
@@ -156,7 +191,7 @@ func (a *App) recoverPanic(x *exchange) {
 	}
 	stack := string(debug.Stack())
 	x.lctx.Logger().Error("handler panicked", slog.Any("panic", v), slog.String("stack", stack))
-	if x.res.written {
+	if x.w.started() {
 		panic(http.ErrAbortHandler) // the client got a partial body: cut the connection
 	}
 	p := problemFor(&Error{Status: http.StatusInternalServerError, Code: "panic", Detail: "the handler failed unexpectedly"},
@@ -164,31 +199,62 @@ func (a *App) recoverPanic(x *exchange) {
 	if a.global.Dev() {
 		p.Detail, p.Stack = fmt.Sprint("panic: ", v), stack
 	}
-	x.res.written, x.res.status = true, p.Status
-	x.res.size = int64(writeProblem(x.res.w, p))
+	x.res.written = true
+	writeProblem(x.res.w, p)
 }
 
 // writeError writes err as problem+json, or logs it when the response is
 // already under way.
 func (a *App) writeError(x *exchange, err error) {
+	err = contextError(err)
 	status := StatusOf(err)
-	if status >= 500 && !errors.Is(err, context.Canceled) {
-		x.lctx.Logger().Error("request failed", slog.Int("status", status), slog.Any("error", err))
-	}
-	if x.res.written {
-		if status < 500 {
-			x.lctx.Logger().Warn("error after the response started", slog.Any("error", err))
+	started := x.res.written || x.w.started()
+	switch {
+	case CodeOf(err) == errTimedOut.Code:
+		if !started { // else the watchdog answered, and logged it
+			x.lctx.Logger().Warn("request timed out", slog.Any("error", err))
 		}
+	case status >= 500:
+		x.lctx.Logger().Error("request failed", slog.Int("status", status), slog.Any("error", err))
+	case started && status != statusClientClosed:
+		x.lctx.Logger().Warn("error after the response started", slog.Any("error", err))
+	}
+	if started {
 		return
 	}
 	p := problemFor(err, x.req.r.URL.Path, x.lctx.requestID, a.global.Dev())
-	x.res.written, x.res.status = true, p.Status
-	x.res.size = int64(writeProblem(x.res.w, p))
+	x.res.written = true
+	writeProblem(x.res.w, p)
+}
+
+// statusClientClosed is recorded for requests whose client went away
+// before the answer (nginx's 499); no client ever sees it.
+const statusClientClosed = 499
+
+// contextError gives the context's errors their statuses: a deadline that
+// passed is the request timeout (503), never a 500; a cancelled context
+// means the client went away or the app is stopping.
+func contextError(err error) error {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return err
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Status: errTimedOut.Status, Code: errTimedOut.Code, Detail: errTimedOut.Detail, Err: err}
+	case errors.Is(err, context.Canceled):
+		return &Error{Status: statusClientClosed, Code: "client_closed_request",
+			Detail: "the request was cancelled before it was answered", Err: err}
+	}
+	return err
 }
 
 // finish records metrics and the access log, runs cleanups and returns
 // the exchange to the pool.
 func (a *App) finish(x *exchange) {
+	status, size, timedOut := x.disarmDeadline()
+	if timedOut {
+		a.http.overrunning.Add(-1)
+	}
 	a.http.inflight.Add(-1)
 	took := time.Since(x.lctx.start)
 	rt := x.lctx.route
@@ -196,9 +262,9 @@ func (a *App) finish(x *exchange) {
 	if rt != nil {
 		m = rt.metrics
 	}
-	m.observe(x.res.status, took)
+	m.observe(status, took)
 	if *a.global.cfg.Log.Access && (rt == nil || !rt.builtin) {
-		a.accessLog(x, took)
+		a.accessLog(x, status, size, took)
 	}
 	x.lctx.runCleanups()
 	if x.stream != nil {
@@ -208,16 +274,19 @@ func (a *App) finish(x *exchange) {
 	a.pool.Put(x)
 }
 
-func (a *App) accessLog(x *exchange, took time.Duration) {
-	x.lctx.Logger().LogAttrs(x.lctx.Context(), slog.LevelInfo, "request",
+func (a *App) accessLog(x *exchange, status int, size int64, took time.Duration) {
+	x.lctx.Logger().LogAttrs(x.base, slog.LevelInfo, "request",
 		slog.String("method", x.req.r.Method), slog.String("path", x.req.r.URL.Path),
-		slog.Int("status", x.res.status), slog.Int64("bytes", x.res.size), slog.Duration("took", took))
+		slog.Int("status", status), slog.Int64("bytes", size), slog.Duration("took", took))
 }
 
 func (x *exchange) reset() {
-	x.req.r, x.req.body, x.req.bodyRead, x.req.query = nil, nil, false, nil
+	x.gen.Add(1) // contexts handed out for this request lose their Local
+	x.req.r, x.req.body, x.req.bodyRead, x.req.query, x.req.readDeadline = nil, nil, false, nil, false
 	x.req.params.Reset()
 	x.res = Response{ex: x}
+	x.w.reset()
+	x.base, x.cur, x.out, x.deadline, x.cancelDeadline, x.timedRoute = nil, nil, nil, time.Time{}, nil, nil
 	x.stream = nil
 	x.lctx.reset()
 }

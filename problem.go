@@ -50,6 +50,17 @@ func problemFor(err error, instance, requestID string, dev bool) Problem {
 // the body size. HTML characters are not escaped: the document is JSON
 // for API clients, and escaping would garble details such as "<token>".
 func writeProblem(w http.ResponseWriter, p Problem) int {
+	h := w.Header()
+	h.Set("Content-Type", ProblemContentType)
+	h.Del("Content-Length")
+	h.Del("Content-Encoding")
+	w.WriteHeader(p.Status)
+	n, _ := w.Write(problemBody(p))
+	return n
+}
+
+// problemBody encodes p as JSON.
+func problemBody(p Problem) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -57,11 +68,5 @@ func writeProblem(w http.ResponseWriter, p Problem) int {
 		buf.Reset()
 		buf.WriteString(`{"status":` + strconv.Itoa(p.Status) + "}\n")
 	}
-	h := w.Header()
-	h.Set("Content-Type", ProblemContentType)
-	h.Del("Content-Length")
-	h.Del("Content-Encoding")
-	w.WriteHeader(p.Status)
-	n, _ := w.Write(buf.Bytes())
-	return n
+	return buf.Bytes()
 }

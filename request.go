@@ -9,7 +9,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"time"
 
 	"gati.dev/gati/router"
 )
@@ -21,12 +23,15 @@ const DefaultBodyLimit = 1 << 20
 // Request is the incoming request as a handler sees it: path parameters,
 // query, headers, cookies and a size-limited body.
 type Request struct {
+	ex        *exchange
 	r         *http.Request
 	params    router.Params
 	bodyLimit int64
 	body      []byte
 	bodyRead  bool
 	query     url.Values
+
+	readDeadline bool // the route's read timeout is set on the connection
 }
 
 // HTTP returns the underlying *http.Request, for what Request does not wrap.
@@ -72,15 +77,35 @@ func (r *Request) Body() ([]byte, error) {
 		return nil, tooLarge(r.bodyLimit)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.r.Body, r.bodyLimit))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, tooLarge(r.bodyLimit)
-	}
 	if err != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Code: "body_unreadable", Detail: "reading the request body failed", Err: err}
+		return nil, r.bodyError(err)
 	}
+	r.bodyComplete()
 	r.body = body
 	return body, nil
+}
+
+// bodyError classifies a failure to read the body.
+func (r *Request) bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return tooLarge(r.bodyLimit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &Error{Status: http.StatusRequestTimeout, Code: "body_timeout",
+			Detail: "the request body did not arrive within the read timeout", Err: err}
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "body_unreadable", Detail: "reading the request body failed", Err: err}
+}
+
+// bodyComplete lifts the route's read deadline once the body is in: net/http
+// keeps reading the connection to notice a client that goes away, and a
+// deadline passing there would cancel the request's context.
+func (r *Request) bodyComplete() {
+	if r.readDeadline {
+		r.readDeadline = false
+		_ = http.NewResponseController(r.ex.w.rw).SetReadDeadline(time.Time{})
+	}
 }
 
 func tooLarge(limit int64) *Error {
@@ -125,12 +150,13 @@ func (r *Request) Form() (url.Values, error) {
 		err = nil
 	}
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, tooLarge(r.bodyLimit)
+	if errors.As(err, &mbe) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, r.bodyError(err)
 	}
 	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, Code: "malformed_form", Detail: err.Error()}
 	}
+	r.bodyComplete()
 	return r.r.Form, nil
 }
 

@@ -1,12 +1,10 @@
 package gati
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,11 +20,9 @@ var ErrAlreadyWritten = errors.New("gati: response already written")
 // ErrAlreadyWritten.
 type Response struct {
 	ex      *exchange
-	w       http.ResponseWriter
+	w       http.ResponseWriter // the exchange's responseWriter, or per-route middleware's wrapper of it
 	r       *http.Request
-	status  int
 	written bool
-	size    int64
 	down    []func(map[string]any) error // version downgrades for JSON bodies
 }
 
@@ -36,11 +32,20 @@ func (res *Response) Header() http.Header { return res.w.Header() }
 // Written reports whether the response has been started.
 func (res *Response) Written() bool { return res.written }
 
-// StatusCode returns the status written, or 0 before writing.
-func (res *Response) StatusCode() int { return res.status }
+// StatusCode returns the status the client got, or 0 before writing. It
+// is 503 when the request timed out, whatever the handler wrote since.
+func (res *Response) StatusCode() int {
+	res.ex.w.mu.Lock()
+	defer res.ex.w.mu.Unlock()
+	return res.ex.w.status
+}
 
 // Size returns how many body bytes have been written.
-func (res *Response) Size() int64 { return res.size }
+func (res *Response) Size() int64 {
+	res.ex.w.mu.Lock()
+	defer res.ex.w.mu.Unlock()
+	return res.ex.w.size
+}
 
 // SetCookie adds a Set-Cookie header. Call it before writing.
 func (res *Response) SetCookie(c *http.Cookie) { http.SetCookie(res.w, c) }
@@ -68,8 +73,7 @@ func (res *Response) Text(status int, s string) error {
 		return ErrAlreadyWritten
 	}
 	res.start(status, "text/plain; charset=utf-8")
-	n, err := io.WriteString(res.w, s)
-	res.size += int64(n)
+	_, err := io.WriteString(res.w, s)
 	return err
 }
 
@@ -79,8 +83,7 @@ func (res *Response) Bytes(status int, contentType string, body []byte) error {
 		return ErrAlreadyWritten
 	}
 	res.start(status, contentType)
-	n, err := res.w.Write(body)
-	res.size += int64(n)
+	_, err := res.w.Write(body)
 	return err
 }
 
@@ -101,7 +104,7 @@ func (res *Response) Redirect(status int, url string) error {
 	if status < 300 || status > 399 {
 		return fmt.Errorf("gati: redirect status %d is not 3xx", status)
 	}
-	res.written, res.status = true, status
+	res.written = true
 	http.Redirect(res.w, res.r, url, status)
 	return nil
 }
@@ -109,10 +112,13 @@ func (res *Response) Redirect(status int, url string) error {
 // start writes the status line and content type once. Content-Length is
 // left to net/http, which sets it for bodies written in one Write.
 func (res *Response) start(status int, contentType string) {
-	res.written, res.status = true, status
-	h := res.w.Header()
-	if _, set := h["Content-Type"]; contentType != "" && !set {
-		h["Content-Type"] = contentTypeValue(contentType)
+	res.written = true
+	if contentType != "" {
+		if w := &res.ex.w; res.w == http.ResponseWriter(w) {
+			w.contentType = contentTypeValue(contentType) // the handler's own header wins
+		} else if h := res.w.Header(); h["Content-Type"] == nil {
+			h["Content-Type"] = contentTypeValue(contentType)
+		}
 	}
 	res.w.WriteHeader(status)
 }
@@ -134,17 +140,29 @@ func contentTypeValue(ct string) []string {
 	return []string{ct}
 }
 
+// ErrHeadRequest is returned by Stream and SSE for a HEAD request, after
+// the headers are sent: there is no body to stream. Return it from the
+// handler (or return nil); Gati treats it as success.
+var ErrHeadRequest = errors.New("gati: HEAD request: the response has no body")
+
 // Stream starts a streamed response of unknown length. Write to the
 // returned Stream and Flush to push bytes to the client as they are ready.
-// When the app begins shutting down, the request's context is cancelled
-// so that long-lived streams end instead of holding shutdown up.
+// A stream is exempt from the request timeout and from the connection's
+// whole-response deadlines; each write must still finish within
+// server.write_timeout. Call lctx.Context() after Stream for the stream's
+// context: it ends when the client goes away or the app begins shutting
+// down, so long-lived streams end instead of holding shutdown up.
 func (res *Response) Stream(status int, contentType string) (*Stream, error) {
 	if res.written {
 		return nil, ErrAlreadyWritten
 	}
-	res.start(status, contentType)
 	res.ex.streaming()
-	return &Stream{res: res, rc: http.NewResponseController(res.w)}, nil
+	res.start(status, contentType)
+	s := &Stream{res: res, rc: http.NewResponseController(res.w)}
+	if res.r.Method == http.MethodHead {
+		return nil, errors.Join(ErrHeadRequest, s.Flush())
+	}
+	return s, nil
 }
 
 // Stream is a response body written incrementally.
@@ -154,11 +172,7 @@ type Stream struct {
 }
 
 // Write writes p to the client's connection buffer.
-func (s *Stream) Write(p []byte) (int, error) {
-	n, err := s.res.w.Write(p)
-	s.res.size += int64(n)
-	return n, err
-}
+func (s *Stream) Write(p []byte) (int, error) { return s.res.w.Write(p) }
 
 // Flush sends buffered bytes to the client now.
 func (s *Stream) Flush() error { return s.rc.Flush() }
@@ -218,47 +232,12 @@ func (es *EventStream) Comment(text string) error {
 
 // Hijack hands the raw ResponseWriter to code that writes the response
 // itself (a WebSocket upgrade, http.ServeContent). The response counts as
-// written from here on.
+// written from here on, and is treated as a stream (see Stream).
 func (res *Response) Hijack() (http.ResponseWriter, error) {
 	if res.written {
 		return nil, ErrAlreadyWritten
 	}
 	res.written = true
 	res.ex.streaming()
-	return &statusRecorder{ResponseWriter: res.w, res: res}, nil
-}
-
-// statusRecorder notes the status code written through a hijacked writer.
-type statusRecorder struct {
-	http.ResponseWriter
-	res *Response
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.res.status == 0 {
-		s.res.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(p []byte) (int, error) {
-	if s.res.status == 0 {
-		s.res.status = http.StatusOK
-	}
-	n, err := s.ResponseWriter.Write(p)
-	s.res.size += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the connection (Hijack, Flush).
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// Hijack takes over the connection (a WebSocket upgrade) and records the
-// status as 101 Switching Protocols.
-func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, rw, err := http.NewResponseController(s.ResponseWriter).Hijack()
-	if err == nil && s.res.status == 0 {
-		s.res.status = http.StatusSwitchingProtocols
-	}
-	return conn, rw, err
+	return res.w, nil
 }

@@ -22,12 +22,16 @@ type route struct {
 	name      string
 	loc       string
 	bodyLimit int64
-	timeout   time.Duration
-	mw        []Middleware
-	httpMW    []HTTPMiddleware
-	builtin   bool
-	until     string   // set on an older implementation: serves versions before this id
-	older     []*route // older implementations of this route, oldest first
+	timeout   time.Duration // negative: none
+
+	readTimeout      time.Duration // bounds reading the body; negative: none
+	writeTimeout     time.Duration // bounds writing the response after the deadline; negative: none
+	ownWriteDeadline bool
+	mw               []Middleware
+	httpMW           []HTTPMiddleware
+	builtin          bool
+	until            string   // set on an older implementation: serves versions before this id
+	older            []*route // older implementations of this route, oldest first
 
 	serve     HandlerFunc  // middleware around the handler
 	httpChain http.Handler // per-route HTTP middleware around serve, or nil
@@ -64,8 +68,28 @@ func Until(version string) RouteOption { return routeOption(func(r *route) { r.u
 // BodyLimit sets the largest request body the route reads, in bytes.
 func BodyLimit(n int64) RouteOption { return routeOption(func(r *route) { r.bodyLimit = n }) }
 
-// Timeout sets a deadline on the route's request context.
+// Timeout sets the route's request timeout, instead of
+// server.request_timeout: the request's context gets the deadline, and
+// a client the handler has not started answering by then gets a 503
+// problem+json (code "timeout") at the deadline, even when the handler
+// ignores its context. A negative d turns the timeout off for the route.
 func Timeout(d time.Duration) RouteOption { return routeOption(func(r *route) { r.timeout = d }) }
+
+// ReadTimeout bounds reading the route's request body, from the start of
+// the request, instead of server.read_timeout: a client that sends its
+// body slower gets a 408 and loses the connection. Negative turns it off.
+func ReadTimeout(d time.Duration) RouteOption {
+	return routeOption(func(r *route) { r.readTimeout = d })
+}
+
+// WriteTimeout bounds writing the route's response, counted from its
+// request timeout (from the request's start when there is none), instead
+// of server.write_timeout: a client that reads slower loses the
+// connection. Streams bound each write by it instead. Negative turns it
+// off.
+func WriteTimeout(d time.Duration) RouteOption {
+	return routeOption(func(r *route) { r.writeTimeout = d })
+}
 
 // With adds Gati-native middleware to the route, inside global middleware.
 func With(mw ...Middleware) RouteOption {

@@ -69,34 +69,56 @@ func (a *App) Stop(ctx context.Context) error {
 	return a.stopErr
 }
 
-// Serve starts the app and serves on ln until ctx is done, then shuts down
-// gracefully: readiness turns false, the app keeps serving for the drain
-// delay, the listener closes, in-flight requests finish (bounded by the
-// shutdown timeout), and hooks and modules stop in reverse order.
+// Serve serves on ln at once, starts the app, and serves until ctx is
+// done, then shuts down gracefully. While modules initialize, the health
+// endpoints say the app is starting and every other route answers 503
+// not_started, so probes and early clients get an answer rather than a
+// refused connection. On shutdown readiness turns false, the app keeps
+// serving for the drain delay with every response closing its
+// connection, the listener closes, idle connections close, in-flight
+// requests finish (bounded by the shutdown timeout), and hooks and
+// modules stop in reverse order.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	began := time.Now()
-	if err := a.Start(ctx); err != nil {
-		ln.Close()
-		return err
-	}
-	s := a.global.cfg.Server
-	srv := &http.Server{Handler: a, ReadHeaderTimeout: max(s.ReadHeaderTimeout, 0), IdleTimeout: max(s.IdleTimeout, 0),
-		ErrorLog: slog.NewLogLogger(a.global.logger.Handler(), slog.LevelWarn)}
+	srv := a.HTTPServer()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if err := a.Start(ctx); err != nil {
+		_ = srv.Close()
+		<-served
+		return err
+	}
 	a.global.logger.Info("listening", slog.String("addr", "http://"+ln.Addr().String()),
 		slog.String("env", a.global.cfg.env), slog.String("version", buildVersion),
-		slog.Duration("startup", time.Since(began)))
+		slog.String("config", a.global.cfg.source()), slog.Duration("startup", time.Since(began)))
 	select {
 	case err := <-served:
 		_ = a.Stop(context.Background())
 		return fmt.Errorf("gati: server stopped: %w", err)
 	case <-ctx.Done():
 	}
-	return a.shutdown(srv, s)
+	return a.shutdown(srv, served)
 }
 
-func (a *App) shutdown(srv *http.Server, s ServerConfig) error {
+// HTTPServer returns an http.Server that serves the app with the timeouts
+// of gati.yaml's server section, for code that runs its own listener or
+// test server; Serve and Run use one. The write deadline it sets on each
+// connection covers the default request timeout plus write_timeout;
+// routes with other timeouts, request bodies (read_timeout) and streams
+// adjust their connection's deadlines themselves.
+func (a *App) HTTPServer() *http.Server {
+	s := a.global.cfg.Server
+	write := s.WriteTimeout
+	if write > 0 && s.RequestTimeout > 0 {
+		write += s.RequestTimeout
+	}
+	return &http.Server{Handler: a, ReadHeaderTimeout: max(s.ReadHeaderTimeout, 0), IdleTimeout: max(s.IdleTimeout, 0),
+		WriteTimeout: max(write, 0), ErrorLog: slog.NewLogLogger(a.global.logger.Handler(), slog.LevelWarn)}
+}
+
+func (a *App) shutdown(srv *http.Server, served <-chan error) error {
+	s := a.global.cfg.Server
+	began := time.Now()
 	a.beginStopping()
 	log := a.global.logger
 	log.Info("shutting down", slog.Duration("drain_delay", s.DrainDelay), slog.Duration("timeout", s.ShutdownTimeout))
@@ -108,16 +130,21 @@ func (a *App) shutdown(srv *http.Server, s ServerConfig) error {
 		log.Warn("in-flight requests outlived the shutdown timeout; closing connections", slog.Any("error", err))
 		_ = srv.Close()
 	}
+	<-served
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancelStop()
-	return errors.Join(err, a.Stop(stopCtx))
+	err = errors.Join(err, a.Stop(stopCtx))
+	log.Info("stopped", slog.Duration("drain", time.Since(began)))
+	return err
 }
 
 // Run listens on the configured port ($PORT, else server.port, else 8080)
 // and serves until SIGINT or SIGTERM, then shuts down gracefully.
+// A second signal during shutdown ends the process at once.
 func (a *App) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop) // restore the default action for the second signal
 	s := a.global.cfg.Server
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	ln, err := net.Listen("tcp", addr)

@@ -15,13 +15,19 @@ type streamSet struct {
 	stopped bool
 }
 
-// streaming makes the request's context cancellable and registers it.
+// streaming gives a streaming response its own context, registered for
+// cancellation at shutdown. It keeps the request context's values but
+// not its deadline (see liftDeadline), and ends when the client goes
+// away.
 func (x *exchange) streaming() {
-	if x.app == nil || x.stream != nil {
+	if x.stream != nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(x.lctx.ctx.Context)
-	x.lctx.ctx.Context, x.stream = ctx, cancel
+	x.liftDeadline()
+	ctx, cancel := context.WithCancel(context.WithoutCancel(x.cur))
+	stop := context.AfterFunc(x.base, cancel)
+	x.cur, x.out = ctx, nil
+	x.stream = func() { stop(); cancel() }
 	x.app.streams.add(x)
 }
 

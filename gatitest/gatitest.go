@@ -24,13 +24,16 @@ import (
 )
 
 // Serve starts app (initializing its modules) and serves it from an
-// httptest server. Both stop when the test ends.
+// httptest server with the app's own server settings (its timeouts among
+// them). Both stop when the test ends.
 func Serve(tb testing.TB, app *gati.App) *httptest.Server {
 	tb.Helper()
 	if err := app.Start(context.Background()); err != nil {
 		tb.Fatalf("gatitest: starting the app: %v", err)
 	}
-	srv := httptest.NewServer(app)
+	srv := httptest.NewUnstartedServer(app)
+	srv.Config = app.HTTPServer()
+	srv.Start()
 	tb.Cleanup(func() {
 		srv.Close()
 		if err := app.Stop(context.Background()); err != nil {

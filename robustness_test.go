@@ -1,0 +1,438 @@
+package gati_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gati.dev/gati"
+	"gati.dev/gati/gatitest"
+)
+
+// Regression tests for what a hostile client or a careless handler can do
+// to the request path, each named after what it guards.
+
+// serverConfig returns a config with short timeouts for these tests.
+func serverConfig(edit func(*gati.ServerConfig)) gati.Option {
+	cfg := &gati.Config{}
+	edit(&cfg.Server)
+	return gati.WithConfig(cfg)
+}
+
+// metric returns the value of the exposition line that starts with
+// series, or "" when there is none.
+func metric(t *testing.T, base, series string) string {
+	t.Helper()
+	resp, err := http.Get(base + gati.PathMetrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func TestTimeoutAnswersWhenHandlerIgnoresContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	returned := make(chan struct{})
+	app := newApp()
+	app.HandleFunc("GET /stuck", func(_ *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+		defer close(returned)
+		<-release // ignores its context
+		return res.Text(200, "too late")
+	}, gati.Timeout(100*time.Millisecond))
+	srv := start(t, app)
+	released := false
+	t.Cleanup(func() { // before the server closes: it waits for the handler
+		if !released {
+			close(release)
+		}
+	})
+
+	began := time.Now()
+	resp, err := srv.Client().Get(srv.URL + "/stuck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(began)
+	p := gatitest.DecodeProblem(t, resp) // answered while the handler is still blocked
+	if resp.StatusCode != 503 || p.Code != "timeout" || !resp.Close {
+		t.Fatalf("got %d %+v close=%v, want 503 timeout with Connection: close", resp.StatusCode, p, resp.Close)
+	}
+	if p.RequestID == "" || resp.Header.Get("X-Request-Id") != p.RequestID {
+		t.Fatalf("request id %q, header %q", p.RequestID, resp.Header.Get("X-Request-Id"))
+	}
+	t.Logf("stuck handler answered 503 after %v (timeout 100ms)", took)
+	route := `{method="GET",route="/stuck"}`
+	if got := metric(t, srv.URL, "gati_http_handlers_overrunning"); got != "1" {
+		t.Fatalf("overrunning = %q while the handler runs, want 1", got)
+	}
+	if got := metric(t, srv.URL, "gati_http_request_timeouts_total"+route); got != "1" {
+		t.Fatalf("timeouts = %q, want 1", got)
+	}
+	close(release)
+	released = true
+	<-returned
+	waitFor(t, func() bool { return metric(t, srv.URL, "gati_http_handlers_overrunning") == "0" })
+	if got := metric(t, srv.URL, `gati_http_requests_total{method="GET",route="/stuck",status="503"}`); got != "1" {
+		t.Fatalf("requests_total 503 = %q, want 1", got)
+	}
+}
+
+func TestTimeoutIsNeverReportedAs500(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	app.HandleFunc("GET /wait", func(_ *gati.Request, _ *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		<-lctx.Context().Done()
+		return fmt.Errorf("waiting for the database: %w", lctx.Context().Err())
+	}, gati.Timeout(50*time.Millisecond))
+	app.HandleFunc("GET /deadline", func(_ *gati.Request, _ *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		if _, ok := lctx.Deadline(); !ok {
+			return errors.New("no deadline on the request context")
+		}
+		return context.DeadlineExceeded
+	})
+	srv := start(t, app)
+	for _, path := range []string{"/wait", "/deadline"} {
+		if r := do(t, srv, "GET", path, ""); r.status != 503 || r.problem.Code != "timeout" {
+			t.Errorf("%s: got %d %+v, want 503 timeout", path, r.status, r.problem)
+		}
+	}
+}
+
+func TestKeptRequestContextStaysSafe(t *testing.T) {
+	t.Parallel()
+	key := gati.NewKey[string]("user")
+	kept := make(chan context.Context, 2)
+	app := newApp()
+	app.HandleFunc("GET /keep", func(req *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		key.Set(lctx, req.Query("user"))
+		kept <- lctx.Context()
+		kept <- context.WithoutCancel(lctx.Context())
+		return res.Text(200, "ok")
+	})
+	app.HandleFunc("GET /other", func(req *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		key.Set(lctx, "mallory")
+		return res.Text(200, "ok")
+	})
+	srv := start(t, app)
+	do(t, srv, "GET", "/keep?user=ada", "")
+	ctx, detached := <-kept, <-kept
+	checked := make(chan error)
+	go func() { // a goroutine that outlives the request, as handlers start them
+		for i := 0; i < 20; i++ {
+			do(t, srv, "GET", "/other", "") // the pooled Local serves others now
+			for _, c := range []context.Context{ctx, detached} {
+				if l, ok := gati.LocalFrom(c); ok {
+					v, _ := key.Get(l)
+					checked <- fmt.Errorf("a kept context still finds a Local (user %q)", v)
+					return
+				}
+			}
+		}
+		checked <- nil
+	}()
+	if err := <-checked; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the kept context is not done after the response")
+	}
+	if ctx.Err() == nil || detached.Err() != nil {
+		t.Fatalf("Err: kept %v, detached %v", ctx.Err(), detached.Err())
+	}
+}
+
+func TestFinishRunsWhenHandlerPanicsAfterResponseStarted(t *testing.T) {
+	t.Parallel()
+	var cleanups atomic.Int32
+	app := newApp()
+	partial := func(v any) gati.HandlerFunc {
+		return func(_ *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+			lctx.OnCleanup(func() { cleanups.Add(1) })
+			s, err := res.Stream(200, "text/plain")
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(s, "partial")
+			_ = s.Flush()
+			panic(v)
+		}
+	}
+	app.HandleFunc("GET /boom", partial("boom"))
+	app.HandleFunc("GET /abort", partial(http.ErrAbortHandler))
+	srv := start(t, app)
+	for _, path := range []string{"/boom", "/abort"} {
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		if err == nil {
+			t.Errorf("%s: the body ended cleanly; a handler that panics mid-body must cut the connection", path)
+		}
+	}
+	waitFor(t, func() bool { return cleanups.Load() == 2 })
+	if got := metric(t, srv.URL, "gati_http_requests_in_flight"); got != "1" { // the scrape itself
+		t.Fatalf("in flight = %q after two aborted requests, want 1", got)
+	}
+	if got := metric(t, srv.URL, `gati_http_requests_total{method="GET",route="/boom",status="200"}`); got != "1" {
+		t.Fatalf("requests_total for the aborted request = %q, want 1", got)
+	}
+}
+
+func TestPerRouteHTTPMiddlewareContextReachesLocal(t *testing.T) {
+	t.Parallel()
+	type ctxKey struct{}
+	deadline := time.Now().Add(time.Hour)
+	mw := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithDeadline(context.WithValue(r.Context(), ctxKey{}, "tenant-7"), deadline)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+	app := newApp()
+	app.HandleFunc("GET /t", func(_ *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		d, _ := lctx.Deadline()
+		_, hasLocal := gati.LocalFrom(lctx.Context())
+		return res.Text(200, fmt.Sprintf("%v %v %v", lctx.Context().Value(ctxKey{}), d.Equal(deadline), hasLocal))
+	}, gati.WithHTTP(mw), gati.Timeout(-1))
+	srv := start(t, app)
+	if r := do(t, srv, "GET", "/t", ""); r.body != "tenant-7 true true" {
+		t.Fatalf("handler saw %q, want the middleware's value and deadline", r.body)
+	}
+}
+
+func TestHeadOnStreamingRoutesCompletes(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	app.HandleFunc("GET /events", func(_ *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		es, err := res.SSE()
+		if err != nil {
+			return err
+		}
+		<-lctx.Context().Done() // a stream that waits for events that never come
+		return es.Comment("bye")
+	})
+	srv := start(t, app)
+	req, _ := http.NewRequest("HEAD", srv.URL+"/events", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := srv.Client().Do(req.WithContext(ctx))
+	if err != nil {
+		t.Fatalf("HEAD on an SSE route: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("HEAD: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func TestStreamsAreExemptFromTheRequestTimeout(t *testing.T) {
+	t.Parallel()
+	const timeout = 50 * time.Millisecond
+	app := newApp()
+	app.HandleFunc("GET /events", func(_ *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		es, err := res.SSE()
+		if err != nil {
+			return err
+		}
+		if d, ok := lctx.Deadline(); ok {
+			return fmt.Errorf("the stream's context has a deadline (%v)", d)
+		}
+		time.Sleep(4 * timeout) // outlive the route's timeout
+		return es.Send(gati.Event{Data: "still here"})
+	}, gati.Timeout(timeout))
+	srv := start(t, app)
+	resp, err := srv.Client().Get(srv.URL + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "data: still here") {
+		t.Fatalf("stream got %d %q", resp.StatusCode, b)
+	}
+}
+
+// rawConn dials the server for tests that misbehave below HTTP.
+func rawConn(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedWithin reads c until the server closes it, failing the test if
+// that takes longer than limit; it returns what was read and how long.
+func closedWithin(t *testing.T, c net.Conn, limit time.Duration) (string, time.Duration) {
+	t.Helper()
+	began := time.Now()
+	_ = c.SetReadDeadline(began.Add(limit))
+	b, err := io.ReadAll(c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the server kept the connection open for %v; read %q", limit, b)
+	}
+	return string(b), time.Since(began)
+}
+
+func TestSlowBodySenderIsCutAtReadTimeout(t *testing.T) {
+	t.Parallel()
+	app := newApp(serverConfig(func(s *gati.ServerConfig) { s.ReadTimeout = 200 * time.Millisecond }))
+	app.HandleFunc("POST /upload", func(req *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+		b, err := req.Body()
+		if err != nil {
+			return err
+		}
+		return res.Text(200, fmt.Sprint(len(b)))
+	})
+	srv := start(t, app)
+	c := rawConn(t, srv.Listener.Addr().String())
+	fmt.Fprint(c, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nabc")
+	out, took := closedWithin(t, c, 5*time.Second)
+	if !strings.HasPrefix(out, "HTTP/1.1 408 ") || !strings.Contains(out, `"code":"body_timeout"`) {
+		t.Fatalf("slow sender got %q", out)
+	}
+	t.Logf("slow body sender: 408 and closed after %v (read_timeout 200ms)", took)
+}
+
+func TestSlowResponseReaderIsCutAtWriteTimeout(t *testing.T) {
+	t.Parallel()
+	wrote := make(chan error, 1)
+	app := newApp(serverConfig(func(s *gati.ServerConfig) {
+		s.RequestTimeout, s.WriteTimeout = 100*time.Millisecond, 200*time.Millisecond
+	}))
+	app.HandleFunc("GET /big", func(_ *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+		err := res.Bytes(200, "application/octet-stream", make([]byte, 64<<20))
+		wrote <- err
+		return err
+	})
+	srv := start(t, app)
+	c := rawConn(t, srv.Listener.Addr().String())
+	fmt.Fprint(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+	// The client reads nothing: the write must fail once the deadline passes.
+	select {
+	case err := <-wrote:
+		if err == nil {
+			t.Fatal("64 MiB written to a client that reads nothing")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler's write to a client that reads nothing still blocks after 10s (write bound 300ms)")
+	}
+}
+
+func TestModulesInitializingGetAnAnswer(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	app := newApp()
+	app.Module(&blockingModule{release: release})
+	app.Handle("GET /hello", gati.Typed(greet))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	for path, want := range map[string]string{gati.PathStartup: "starting", gati.PathLive: "starting", "/hello": "not_started"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatalf("%s while modules initialize: %v", path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 503 || !strings.Contains(string(b), want) {
+			t.Errorf("%s while modules initialize: %d %s, want 503 %s", path, resp.StatusCode, b, want)
+		}
+	}
+	close(release)
+	waitReady(t, base)
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+}
+
+type blockingModule struct{ release chan struct{} }
+
+func (m *blockingModule) ModuleInfo() gati.ModuleInfo { return gati.ModuleInfo{Name: "slow-db"} }
+func (m *blockingModule) Init(ctx context.Context, _ *gati.ModuleContext) error {
+	select {
+	case <-m.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func TestResponsesDuringDrainCloseTheirConnection(t *testing.T) {
+	t.Parallel()
+	app := newApp(serverConfig(func(s *gati.ServerConfig) { s.DrainDelay = time.Second }))
+	app.Handle("GET /hello", gati.Typed(greet))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	waitReady(t, base)
+	c := rawConn(t, ln.Addr().String())
+	br := bufio.NewReader(c)
+	get := func() *http.Response {
+		fmt.Fprint(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		return resp
+	}
+	if resp := get(); resp.Close {
+		t.Fatal("Connection: close before shutdown")
+	}
+	cancel() // SIGTERM: the drain delay begins
+	waitNotReady(t, base)
+	if resp := get(); resp.StatusCode != 200 || !resp.Close {
+		t.Fatalf("during the drain: %d close=%v, want 200 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	closedWithin(t, c, 5*time.Second)
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond until it holds, for at most five seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
