@@ -36,6 +36,7 @@ type App struct {
 	stopping     chan struct{} // closed when shutdown begins
 	stoppingOnce sync.Once
 	streams      streamSet
+	ready        readiness
 	stopOnce     sync.Once
 	stopErr      error
 }

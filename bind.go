@@ -161,7 +161,8 @@ func (b *binder) bind(req *Request, dst reflect.Value) error {
 		}
 		invalid = errs
 	}
-	var malformed []FieldError
+	req.QueryValues()
+	malformed := req.queryErrs[:len(req.queryErrs):len(req.queryErrs)]
 	for i := range b.params {
 		p := &b.params[i]
 		present, fe := p.bind(req, dst)

@@ -1,10 +1,8 @@
 package gati
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"time"
 )
 
 // Health and metrics endpoints, served by every app.
@@ -14,9 +12,6 @@ const (
 	PathStartup = "/healthz/startup"
 	PathMetrics = "/metrics"
 )
-
-// healthCheckTimeout bounds each readiness check.
-const healthCheckTimeout = 2 * time.Second
 
 type healthReport struct {
 	Status string            `json:"status"`
@@ -51,7 +46,7 @@ func (a *App) serveStartup(_ *Request, res *Response, _ *Global, _ *Local) error
 // serveReady answers 200 when every module and registered check is
 // healthy and the app is not shutting down, else 503 with the reasons.
 func (a *App) serveReady(req *Request, res *Response, _ *Global, _ *Local) error {
-	rep := a.readiness(req.r.Context())
+	rep := a.readinessReport()
 	status := http.StatusOK
 	if rep.Status != "ready" {
 		status = http.StatusServiceUnavailable
@@ -60,23 +55,14 @@ func (a *App) serveReady(req *Request, res *Response, _ *Global, _ *Local) error
 	return res.JSON(status, rep)
 }
 
-func (a *App) readiness(ctx context.Context) healthReport {
-	rep := healthReport{Status: "ready", Checks: map[string]string{}}
+func (a *App) readinessReport() healthReport {
+	rep := healthReport{Status: "ready"}
 	if a.shuttingDown.Load() {
 		rep.Status = "shutting_down"
 		return rep
 	}
-	for name, err := range a.modules.health(ctx, healthCheckTimeout) {
-		rep.Checks["module:"+name] = err.Error()
-	}
-	_, _, checks := a.global.hooks()
-	for _, c := range checks {
-		if err := callBounded(ctx, healthCheckTimeout, c.fn); err != nil {
-			rep.Checks[c.name] = err.Error()
-		}
-	}
-	if len(rep.Checks) > 0 {
-		rep.Status = "unavailable"
+	if failed := a.ready.failures(a); len(failed) > 0 {
+		rep.Status, rep.Checks = "unavailable", failed
 	}
 	return rep
 }

@@ -142,20 +142,6 @@ func (s *moduleSet) shutdownAll(ctx context.Context, log *slog.Logger) error {
 	return errors.Join(errs...)
 }
 
-// health checks every initialized module that can tell, returning the
-// failures by module name.
-func (s *moduleSet) health(ctx context.Context, timeout time.Duration) map[string]error {
-	failed := map[string]error{}
-	for _, e := range s.inited {
-		if hc, ok := e.mod.(HealthChecker); ok {
-			if err := callBounded(ctx, timeout, hc.Health); err != nil {
-				failed[e.info.Name] = err
-			}
-		}
-	}
-	return failed
-}
-
 // ErrTimeout is returned when a module call outlives its time limit.
 var ErrTimeout = errors.New("gati: timed out")
 

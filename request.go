@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gati.dev/gati/router"
 )
@@ -30,6 +32,7 @@ type Request struct {
 	body      []byte
 	bodyRead  bool
 	query     url.Values
+	queryErrs []FieldError
 
 	readDeadline bool // the route's read timeout is set on the connection
 }
@@ -50,11 +53,63 @@ func (r *Request) Param(name string) string { return r.params.Get(name) }
 func (r *Request) Query(name string) string { return r.QueryValues().Get(name) }
 
 // QueryValues returns all query parameters, parsed once per request.
+// Malformed pairs are left out: QueryErr reports them, and typed handlers
+// answer 400 for them.
 func (r *Request) QueryValues() url.Values {
 	if r.query == nil {
-		r.query = r.r.URL.Query()
+		r.query, r.queryErrs = parseQuery(r.r.URL.RawQuery)
 	}
 	return r.query
+}
+
+// QueryErr reports the query string's malformed pairs (a bad %-escape, a
+// ';' where '&' was meant) as a 400 *Error naming each parameter, or nil.
+func (r *Request) QueryErr() error {
+	r.QueryValues()
+	if r.queryErrs == nil {
+		return nil
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
+		Detail: "the query string is malformed; see errors", Errors: r.queryErrs}
+}
+
+// parseQuery parses a query string as url.ParseQuery does, but names the
+// parameter of every pair it cannot read instead of dropping it silently.
+func parseQuery(raw string) (url.Values, []FieldError) {
+	values := make(url.Values, strings.Count(raw, "&")+1)
+	var errs []FieldError
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		if strings.Contains(pair, ";") {
+			name, _, _ := strings.Cut(rawKey, ";")
+			errs = append(errs, queryError(name, fmt.Sprintf("%q contains ';': separate parameters with '&' (or escape it as %%3B)", pair)))
+			continue
+		}
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			errs = append(errs, queryError(rawKey, fmt.Sprintf("the name %q: %v", rawKey, err)))
+			continue
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			errs = append(errs, queryError(key, fmt.Sprintf("the value %q: %v", rawValue, err)))
+			continue
+		}
+		values[key] = append(values[key], value)
+	}
+	return values, errs
+}
+
+func queryError(name, detail string) FieldError {
+	if n, err := url.QueryUnescape(name); err == nil {
+		name = n
+	}
+	return FieldError{Pointer: "/query/" + escapePointer(name), Detail: "query parameter " + strconv.Quote(name) + ": " + detail}
 }
 
 // Header returns the first value of the request header name.
@@ -166,6 +221,9 @@ func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Detail: "the request body is empty; send a JSON value"}
 	}
+	if !utf8.Valid(body) {
+		return invalidUTF8(body)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(body, err)
@@ -184,10 +242,7 @@ func jsonError(body []byte, err error) error {
 	case errors.As(err, &syn):
 		return malformed(body, syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
 	case errors.As(err, &typ):
-		ptr := "/" + strings.ReplaceAll(typ.Field, ".", "/")
-		if typ.Field == "" {
-			ptr = ""
-		}
+		ptr := pointerAt(body, typ.Offset-1) // typ.Field names no array index
 		e := malformed(body, typ.Offset, fmt.Sprintf("%s: expected %s, got JSON %s", displayPointer(ptr), typ.Type, typ.Value))
 		e.Errors = []FieldError{{Pointer: ptr, Detail: fmt.Sprintf("expected %s, got JSON %s", typ.Type, typ.Value)}}
 		return e
@@ -195,6 +250,23 @@ func jsonError(body []byte, err error) error {
 		return malformed(body, int64(len(body)), "unexpected end of JSON input")
 	}
 	return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Detail: err.Error(), Err: err}
+}
+
+// invalidUTF8 reports the first byte of body that is not UTF-8: the
+// decoder would silently turn it into U+FFFD.
+func invalidUTF8(body []byte) *Error {
+	off := 0
+	for off < len(body) {
+		r, size := utf8.DecodeRune(body[off:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		off += size
+	}
+	ptr := pointerAt(body, int64(off))
+	e := malformed(body, int64(off), fmt.Sprintf("%s: invalid UTF-8 (byte 0x%02x); JSON text must be UTF-8", displayPointer(ptr), body[off]))
+	e.Errors = []FieldError{{Pointer: ptr, Detail: "invalid UTF-8; JSON text must be UTF-8"}}
+	return e
 }
 
 func displayPointer(p string) string {

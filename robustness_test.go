@@ -436,3 +436,88 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestMalformedQueryIsNamedNotDropped(t *testing.T) {
+	t.Parallel()
+	type in struct {
+		Limit int    `query:"limit"`
+		Q     string `query:"q"`
+	}
+	app := newApp()
+	app.Handle("GET /search", gati.Typed(func(_ *gati.Global, _ *gati.Local, in in) (in, error) { return in, nil }))
+	srv := start(t, app)
+	for query, pointer := range map[string]string{
+		"limit=5000;":        "/query/limit",
+		"q=a%zz&limit=1":     "/query/q",
+		"q=ok&li%mit=2":      "/query/li%mit",
+		"limit=1;q=x":        "/query/limit",
+		"q=caf%C3%A9&limit=": "/query/limit", // empty is not an int: still named
+	} {
+		r := do(t, srv, "GET", "/search?"+query, "")
+		if r.status != 400 || len(r.problem.Errors) == 0 || r.problem.Errors[0].Pointer != pointer {
+			t.Errorf("?%s: got %d %+v, want 400 naming %s", query, r.status, r.problem, pointer)
+		}
+	}
+	if r := do(t, srv, "GET", "/search?q=caf%C3%A9&limit=5", ""); r.status != 200 || r.body != `{"Limit":5,"Q":"café"}` {
+		t.Errorf("a valid query: %d %s", r.status, r.body)
+	}
+}
+
+func TestJSONErrorsPointAtTheField(t *testing.T) {
+	t.Parallel()
+	type item struct {
+		Qty uint8 `json:"qty"`
+	}
+	type in struct {
+		Name  string `json:"name"`
+		Items []item `json:"items"`
+	}
+	app := newApp()
+	app.Handle("POST /orders", gati.Typed(func(_ *gati.Global, _ *gati.Local, in in) (in, error) { return in, nil }))
+	srv := start(t, app)
+	for body, pointer := range map[string]string{
+		`{"name":"ok","items":[{"qty":1},{"qty":300}]}`: "/items/1/qty",
+		"{\"name\":\"caf\xe9\"}":                       "/name",
+		`{"name":7}`:                                    "/name",
+	} {
+		r := do(t, srv, "POST", "/orders", body, "Content-Type", "application/json")
+		found := false
+		for _, e := range r.problem.Errors {
+			found = found || e.Pointer == pointer
+		}
+		if r.status != 400 && r.status != 422 || !found {
+			t.Errorf("%q: got %d %+v, want an error at %s", body, r.status, r.problem, pointer)
+		}
+	}
+}
+
+func TestReadinessIsBoundedAndCallsAHungCheckOnce(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
+	app := newApp()
+	app.Global().AddHealthCheck("fast", func(context.Context) error { return nil })
+	app.Global().AddHealthCheck("hung", func(context.Context) error {
+		calls.Add(1)
+		<-hang // ignores its context
+		return nil
+	})
+	srv := start(t, app)
+	var last result
+	for i := 0; i < 3; i++ {
+		began := time.Now()
+		last = do(t, srv, "GET", gati.PathReady, "")
+		t.Logf("probe %d: %d in %v", i, last.status, time.Since(began))
+		if last.status != 503 {
+			t.Fatalf("probe %d: %d %s, want 503", i, last.status, last.body)
+		}
+		time.Sleep(time.Second) // past the result cache, so each probe runs a round
+	}
+	if !strings.Contains(last.body, `"hung"`) || strings.Contains(last.body, `"fast"`) {
+		t.Fatalf("report %s should name the hung check only", last.body)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("the hung check was called %d times; a check that has not returned must not be called again", n)
+	}
+}

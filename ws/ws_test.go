@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"gati.dev/gati"
+	"gati.dev/gati/gatitest"
 	"gati.dev/gati/ws"
 )
 
@@ -71,8 +72,7 @@ func TestPlainRequestIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 426 {
-		t.Fatalf("status %d, want 426 Upgrade Required", resp.StatusCode)
+	if p := gatitest.DecodeProblem(t, resp); resp.StatusCode != 426 || p.Code != "upgrade_required" || resp.Header.Get("Upgrade") != "websocket" {
+		t.Fatalf("got %d %+v %v, want a 426 problem with Upgrade: websocket", resp.StatusCode, p, resp.Header)
 	}
 }
