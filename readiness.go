@@ -105,6 +105,7 @@ func (r *readiness) run(ctx context.Context, c *readinessCheck, results chan<- c
 	}()
 	err = c.fn(ctx)
 }
+
 // readinessChecks lists the modules' Health methods and the checks
 // registered with Global.AddHealthCheck.
 func (a *App) readinessChecks() []*readinessCheck {

@@ -477,7 +477,7 @@ func TestJSONErrorsPointAtTheField(t *testing.T) {
 	srv := start(t, app)
 	for body, pointer := range map[string]string{
 		`{"name":"ok","items":[{"qty":1},{"qty":300}]}`: "/items/1/qty",
-		"{\"name\":\"caf\xe9\"}":                       "/name",
+		"{\"name\":\"caf\xe9\"}":                        "/name",
 		`{"name":7}`:                                    "/name",
 	} {
 		r := do(t, srv, "POST", "/orders", body, "Content-Type", "application/json")
