@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // processCollector serves the process_* metrics of client_golang's
@@ -44,7 +45,7 @@ func (c *processCollector) collect(e *exposition) {
 		c.gauge(e, c.cpu, (st.utime+st.stime)/userHZ)
 		c.gauge(e, c.rss, st.rss*float64(os.Getpagesize()))
 		c.gauge(e, c.vsize, st.vsize)
-		if boot, ok := bootTime(); ok {
+		if boot, ok := bootTimeOnce(); ok {
 			c.gauge(e, c.start, boot+st.starttime/userHZ)
 		}
 	}
@@ -86,6 +87,9 @@ func readProcStat() (procStat, bool) {
 	num := func(n int) float64 { v, _ := strconv.ParseFloat(f[n-3], 64); return v }
 	return procStat{utime: num(14), stime: num(15), starttime: num(22), vsize: num(23), rss: num(24)}, true
 }
+
+// bootTimeOnce reads the boot time once: it does not change.
+var bootTimeOnce = sync.OnceValues(bootTime)
 
 // bootTime is btime of /proc/stat: the boot time in seconds since the epoch.
 func bootTime() (float64, bool) {
