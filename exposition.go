@@ -78,9 +78,9 @@ func validLabelName(s string) bool {
 // checkBuckets returns the histogram's upper bounds without +Inf.
 func checkBuckets(b []float64) ([]float64, error) {
 	if len(b) == 0 {
-		return DefaultBuckets, nil
+		b = DefaultBuckets
 	}
-	b = slices.Clone(b)
+	b = slices.Clone(b) // the caller may change its slice later
 	if math.IsInf(b[len(b)-1], +1) {
 		b = b[:len(b)-1]
 	}

@@ -242,6 +242,13 @@ type funcMetric struct {
 	fn   func() float64
 }
 
+func newFuncMetric(d *desc, fn func() float64) *funcMetric {
+	if fn == nil {
+		panic(fmt.Sprintf("gati: metric %s: nil function", d.name))
+	}
+	return &funcMetric{d, fn}
+}
+
 func (f *funcMetric) descs() []*desc { return []*desc{f.desc} }
 
 func (f *funcMetric) collect(e *exposition) {

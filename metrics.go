@@ -99,14 +99,14 @@ func (m *Metrics) Histogram(name, help string, buckets []float64, labels ...stri
 // GaugeFunc registers a gauge whose value fn returns at each scrape, such
 // as the length of a channel. fn must be safe for concurrent use.
 func (m *Metrics) GaugeFunc(name, help string, fn func() float64) {
-	m.reg.register(&funcMetric{m.desc(name, help, kindGauge, nil), fn})
+	m.reg.register(newFuncMetric(m.desc(name, help, kindGauge, nil), fn))
 }
 
 // CounterFunc registers a counter whose value fn returns at each scrape,
 // for a count kept elsewhere. fn must be safe for concurrent use and its
 // result must never decrease.
 func (m *Metrics) CounterFunc(name, help string, fn func() float64) {
-	m.reg.register(&funcMetric{m.desc(name, help, kindCounter, nil), fn})
+	m.reg.register(newFuncMetric(m.desc(name, help, kindCounter, nil), fn))
 }
 
 // A Gatherer serves metric families that live outside gati's registry,
@@ -125,6 +125,9 @@ type Gatherer interface {
 // family whose name gati already serves (go_goroutines, for one) is left
 // out, so that a registry with its own Go collector does not duplicate it.
 func (m *Metrics) AddGatherer(g Gatherer) {
+	if g == nil {
+		panic("gati: AddGatherer: nil Gatherer")
+	}
 	m.reg.mu.Lock()
 	defer m.reg.mu.Unlock()
 	m.reg.gatherers = append(m.reg.gatherers, g)

@@ -118,12 +118,18 @@ func TestExposition(t *testing.T) {
 func TestDefaultBuckets(t *testing.T) {
 	t.Parallel()
 	m := newBareMetrics()
+	buckets := []float64{1, 2}
+	m.Histogram("mine", "", buckets).WithLabelValues()
+	buckets[0] = 5 // the histogram kept a copy
 	m.Histogram("h", "H.", nil).WithLabelValues().Observe(0.3)
 	got := scrape(t, m)
 	for _, le := range []string{"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"} {
 		if !strings.Contains(got, `h_bucket{le="`+le+`"}`) {
 			t.Errorf("no bucket le=%s in\n%s", le, got)
 		}
+	}
+	if !strings.Contains(got, `mine_bucket{le="1"} 0`) {
+		t.Errorf("changing the caller's buckets changed the histogram:\n%s", got)
 	}
 	if !strings.Contains(got, `h_bucket{le="0.25"} 0`) || !strings.Contains(got, `h_bucket{le="0.5"} 1`) {
 		t.Errorf("0.3 is not counted from le=0.5 on:\n%s", got)
@@ -163,6 +169,8 @@ func TestProgrammerErrorsPanic(t *testing.T) {
 		{"NaN bucket", func(m *Metrics) { m.Histogram("h", "", []float64{math.NaN()}) }, "NaN"},
 		{"too few values", func(m *Metrics) { m.Counter("c", "", "a", "b").WithLabelValues("x") }, `metric c has 2 labels ["a" "b"], got 1 values`},
 		{"too many values", func(m *Metrics) { m.Gauge("g", "").WithLabelValues("x") }, "metric g has 0 labels"},
+		{"nil func", func(m *Metrics) { m.CounterFunc("c", "", nil) }, "metric c: nil function"},
+		{"nil gatherer", func(m *Metrics) { m.AddGatherer(nil) }, "nil Gatherer"},
 		{"negative counter add", func(m *Metrics) { m.Counter("c", "").WithLabelValues().Add(-1) }, "counter cannot decrease"},
 	}
 	for _, tt := range tests {
