@@ -75,10 +75,10 @@ func benchExpose(b *testing.B, h http.Handler) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	body, _ := io.ReadAll(rec.Body)
-	b.ReportMetric(float64(len(body)), "bytes/scrape")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		h.ServeHTTP(w, req)
 	}
+	b.ReportMetric(float64(len(body)), "bytes/scrape")
 }

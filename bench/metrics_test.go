@@ -143,7 +143,6 @@ func benchScrape(b *testing.B, h http.Handler, path string) {
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	b.ReportMetric(float64(rec.Body.Len()), "bytes/scrape")
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -151,4 +150,5 @@ func benchScrape(b *testing.B, h http.Handler, path string) {
 		clear(w.h)
 		h.ServeHTTP(w, req)
 	}
+	b.ReportMetric(float64(rec.Body.Len()), "bytes/scrape")
 }
