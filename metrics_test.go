@@ -19,11 +19,12 @@ func scrape(t testing.TB, m *Metrics) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	m.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	// Errorf, not Fatalf: scrapes run in goroutines of their own too.
 	if rec.Code != http.StatusOK {
-		t.Fatalf("GET /metrics: %d %s", rec.Code, rec.Body)
+		t.Errorf("GET /metrics: %d %s", rec.Code, rec.Body)
 	}
 	if ct := rec.Header().Get("Content-Type"); ct != "text/plain; version=0.0.4; charset=utf-8" {
-		t.Fatalf("Content-Type %q", ct)
+		t.Errorf("Content-Type %q", ct)
 	}
 	return rec.Body.String()
 }
@@ -216,11 +217,13 @@ func TestConcurrentUpdates(t *testing.T) {
 			}
 		})
 	}
-	wg.Go(func() {
-		for range 20 {
-			scrape(t, m)
-		}
-	})
+	for range 2 { // scrapes run concurrently with each other too
+		wg.Go(func() {
+			for range 20 {
+				scrape(t, m)
+			}
+		})
+	}
 	wg.Wait()
 	got := scrape(t, m)
 	for _, line := range []string{
@@ -241,10 +244,11 @@ func TestRuntimeAndProcessMetrics(t *testing.T) {
 	t.Parallel()
 	got := scrape(t, newMetrics())
 	want := []string{"go_goroutines ", "go_threads ", "go_gc_duration_seconds_count ", `go_gc_duration_seconds{quantile="0.5"} `,
-		"go_memstats_alloc_bytes ", "go_memstats_heap_alloc_bytes ", `go_info{version="go`, "go_sched_gomaxprocs_threads "}
+		"go_memstats_alloc_bytes ", "go_memstats_heap_alloc_bytes ", "go_memstats_last_gc_time_seconds ", "go_memstats_mspan_sys_bytes ", `go_info{version="go`, "go_sched_gomaxprocs_threads "}
 	if _, err := os.Stat("/proc/self/stat"); err == nil {
 		want = append(want, "process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_open_fds ",
-			"process_max_fds ", "process_start_time_seconds ", "process_virtual_memory_bytes ")
+			"process_max_fds ", "process_start_time_seconds ", "process_virtual_memory_bytes ", "process_virtual_memory_max_bytes ",
+			"process_network_receive_bytes_total ", "process_network_transmit_bytes_total ")
 	}
 	for _, w := range want {
 		if !strings.Contains(got, "\n"+w) {

@@ -17,6 +17,7 @@ type runtimeCollector struct {
 	gauges  []runtimeGauge
 	info    *desc
 	gc      *desc
+	lastGC  *desc
 	goInfo  string // the pairs of go_info
 	all     []*desc
 }
@@ -38,6 +39,11 @@ const (
 	rmHeapStacks
 	rmOSStacks
 	rmMetadataOther
+	rmMSpanInuse
+	rmMSpanFree
+	rmMCacheInuse
+	rmMCacheFree
+	rmProfBuckets
 	rmOther
 	rmGOGC
 	rmGOMEMLIMIT
@@ -61,6 +67,11 @@ var runtimeSampleNames = [rmCount]string{
 	rmHeapStacks:       "/memory/classes/heap/stacks:bytes",
 	rmOSStacks:         "/memory/classes/os-stacks:bytes",
 	rmMetadataOther:    "/memory/classes/metadata/other:bytes",
+	rmMSpanInuse:       "/memory/classes/metadata/mspan/inuse:bytes",
+	rmMSpanFree:        "/memory/classes/metadata/mspan/free:bytes",
+	rmMCacheInuse:      "/memory/classes/metadata/mcache/inuse:bytes",
+	rmMCacheFree:       "/memory/classes/metadata/mcache/free:bytes",
+	rmProfBuckets:      "/memory/classes/profiling/buckets:bytes",
 	rmOther:            "/memory/classes/other:bytes",
 	rmGOGC:             "/gc/gogc:percent",
 	rmGOMEMLIMIT:       "/gc/gomemlimit:bytes",
@@ -115,6 +126,16 @@ func newRuntimeCollector() *runtimeCollector {
 			func(v *[rmCount]float64) float64 { return v[rmHeapStacks] + v[rmOSStacks] }),
 		rg("go_memstats_gc_sys_bytes", "Number of bytes used for garbage collection system metadata.", kindGauge,
 			func(v *[rmCount]float64) float64 { return v[rmMetadataOther] }),
+		rg("go_memstats_mspan_inuse_bytes", "Number of bytes in use by mspan structures.", kindGauge,
+			func(v *[rmCount]float64) float64 { return v[rmMSpanInuse] }),
+		rg("go_memstats_mspan_sys_bytes", "Number of bytes used for mspan structures obtained from system.", kindGauge,
+			func(v *[rmCount]float64) float64 { return v[rmMSpanInuse] + v[rmMSpanFree] }),
+		rg("go_memstats_mcache_inuse_bytes", "Number of bytes in use by mcache structures.", kindGauge,
+			func(v *[rmCount]float64) float64 { return v[rmMCacheInuse] }),
+		rg("go_memstats_mcache_sys_bytes", "Number of bytes used for mcache structures obtained from system.", kindGauge,
+			func(v *[rmCount]float64) float64 { return v[rmMCacheInuse] + v[rmMCacheFree] }),
+		rg("go_memstats_buck_hash_sys_bytes", "Number of bytes used by the profiling bucket hash table.", kindGauge,
+			func(v *[rmCount]float64) float64 { return v[rmProfBuckets] }),
 		rg("go_memstats_other_sys_bytes", "Number of bytes used for other system allocations.", kindGauge,
 			func(v *[rmCount]float64) float64 { return v[rmOther] }),
 		rg("go_memstats_next_gc_bytes", "Number of heap bytes when next garbage collection will take place.", kindGauge,
@@ -129,7 +150,8 @@ func newRuntimeCollector() *runtimeCollector {
 	c.info = &desc{name: "go_info", help: "Information about the Go environment.", kind: kindGauge}
 	c.goInfo = labelPairs([]string{"version"}, []string{runtime.Version()})
 	c.gc = &desc{name: "go_gc_duration_seconds", help: "A summary of the wall-time pause (stop-the-world) duration in garbage collection cycles.", kind: kindSummary}
-	c.all = []*desc{c.info, c.gc}
+	c.lastGC = &desc{name: "go_memstats_last_gc_time_seconds", help: "Number of seconds since 1970 of last garbage collection.", kind: kindGauge}
+	c.all = []*desc{c.info, c.gc, c.lastGC}
 	for _, g := range c.gauges {
 		c.all = append(c.all, g.desc)
 	}
@@ -173,4 +195,10 @@ func (c *runtimeCollector) collectGC(e *exposition) {
 	}
 	e.sample(c.gc.name, "_sum", "", "", st.PauseTotal.Seconds())
 	e.sample(c.gc.name, "_count", "", "", float64(st.NumGC))
+	e.header(c.lastGC)
+	var last float64
+	if !st.LastGC.IsZero() {
+		last = float64(st.LastGC.UnixNano()) / 1e9
+	}
+	e.sample(c.lastGC.name, "", "", "", last)
 }
