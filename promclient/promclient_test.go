@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gati.dev/gati"
 	"gati.dev/gati/gatitest"
@@ -140,4 +141,40 @@ func ExampleExpose() {
 	// # HELP logins_total Logins.
 	// # TYPE logins_total counter
 	// logins_total 1
+}
+
+// familyNames returns the names of the TYPE lines of an exposition.
+func familyNames(exposition string) map[string]bool {
+	names := map[string]bool{}
+	for line := range strings.Lines(exposition) {
+		if rest, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			names[strings.Fields(rest)[0]] = true
+		}
+	}
+	return names
+}
+
+// TestRuntimeFamiliesMatchClientGolang guards dashboards built for
+// client_golang: gati serves every family of its default Go and process
+// collectors, and no go_* or process_* family it lacks.
+func TestRuntimeFamiliesMatchClientGolang(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	theirs := familyNames(rec.Body.String())
+
+	_, body := get(t, gatitest.Serve(t, newApp()).URL+gati.PathMetrics)
+	ours := familyNames(body)
+	for name := range theirs {
+		if !ours[name] {
+			t.Errorf("client_golang serves %s, gati does not", name)
+		}
+	}
+	for name := range ours {
+		if !theirs[name] && !strings.HasPrefix(name, "gati_") {
+			t.Errorf("gati serves %s, client_golang does not", name)
+		}
+	}
 }
