@@ -48,6 +48,15 @@
 // their health for readiness and shuts them down in reverse order.
 // Handlers reach them with [ModuleOf].
 //
+// # Metrics
+//
+// /metrics serves the Prometheus text format, written by this package
+// without client_golang: request counts and durations per route, the Go
+// runtime's and the process's metrics, and what handlers and modules
+// register through [Metrics] ([Metrics.Counter], [Metrics.Gauge],
+// [Metrics.Histogram]). Module gati.dev/gati/promclient serves a
+// client_golang registry there too.
+//
 // # Serving
 //
 // [App.Run] listens on $PORT (default 8080), serves /healthz/live,

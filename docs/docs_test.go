@@ -142,8 +142,8 @@ func TestGoSnippets(t *testing.T) {
 }
 
 // writeModule writes each snippet into its own package of a new module
-// that requires this checkout's gati.dev/gati and shares its go.sum, so
-// it builds offline once the root module has.
+// that requires this checkout's gati.dev/gati and gati.dev/gati/promclient
+// and shares their go.sum files, so it builds offline once they have.
 func writeModule(t *testing.T, code []snippet) string {
 	t.Helper()
 	root, err := filepath.Abs("..")
@@ -151,12 +151,20 @@ func writeModule(t *testing.T, code []snippet) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	goMod := fmt.Sprintf("module snippets\n\ngo %s\n\nrequire gati.dev/gati v0.0.0\n\nreplace gati.dev/gati => %s\n",
-		goVersion(t, filepath.Join(root, "go.mod")), strconv.Quote(root))
+	// The promclient module too, for the snippets that show it; its
+	// go.sum brings client_golang's sums.
+	promclient := filepath.Join(root, "promclient")
+	goMod := fmt.Sprintf("module snippets\n\ngo %s\n\nrequire (\n\tgati.dev/gati v0.0.0\n\tgati.dev/gati/promclient v0.0.0\n)\n\n"+
+		"replace gati.dev/gati => %s\n\nreplace gati.dev/gati/promclient => %s\n",
+		goVersion(t, filepath.Join(root, "go.mod")), strconv.Quote(root), strconv.Quote(promclient))
 	write(t, filepath.Join(dir, "go.mod"), goMod)
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
+	var sum []byte
+	for _, m := range []string{root, promclient} {
+		s, err := os.ReadFile(filepath.Join(m, "go.sum"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum = append(sum, s...)
 	}
 	write(t, filepath.Join(dir, "go.sum"), string(sum))
 	pkgs := map[string]string{} // group key to package directory

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"gati.dev/gati"
 )
 
@@ -70,7 +68,7 @@ type Store struct {
 	seq    uint64
 	subs   map[chan Event]struct{}
 	closed bool
-	size   prometheus.Gauge
+	size   *gati.Gauge
 }
 
 var (
