@@ -1,0 +1,214 @@
+package hostile_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gati.dev/gati"
+)
+
+// Shutdown under load: the load generator behaves like a load balancer in
+// front of the app. It keeps 32 keep-alive connections busy, polls
+// readiness like a kubelet, and once it has seen readiness fail (plus
+// lbLag, the time a load balancer takes to act on it) it stops opening
+// connections and lets each connection finish its current request.
+const (
+	loadConns   = 32
+	loadBefore  = 2 * time.Second // load before SIGTERM
+	lbLag       = time.Second     // inside the 5s drain delay
+	loadHardCap = 30 * time.Second
+)
+
+// load counts what the generator saw.
+type load struct {
+	addr     string
+	notReady atomic.Int64 // unix nanos when readiness was first seen failing
+	stop     atomic.Bool
+	// ignoreReadiness makes the generator a client that never notices
+	// readiness: it sends until the server stops accepting connections.
+	ignoreReadiness bool
+
+	ok, non2xx, failed, connectErrs, conns atomic.Int64
+	// keptOpen counts responses to requests sent after readiness failed
+	// that did not carry Connection: close.
+	keptOpen atomic.Int64
+
+	mu       sync.Mutex
+	failures []string // the first few, for the report
+}
+
+func (l *load) fail(format string, args ...any) {
+	l.failed.Add(1)
+	l.mu.Lock()
+	if len(l.failures) < 5 {
+		l.failures = append(l.failures, fmt.Sprintf(format, args...))
+	}
+	l.mu.Unlock()
+}
+
+var helloRequest = []byte("GET /hello?name=drain HTTP/1.1\r\nHost: x\r\nUser-Agent: hostile-load\r\n\r\n")
+
+// worker opens connections until told to stop, sending requests on each
+// until the server closes it.
+func (l *load) worker(deadline time.Time) {
+	for !l.stop.Load() && time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", l.addr, time.Second)
+		if err != nil {
+			l.connectErrs.Add(1)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		l.conns.Add(1)
+		l.serve(c, deadline)
+		c.Close()
+	}
+}
+
+// serve sends requests on an established connection. Any request written
+// on it that gets no complete response is a failure.
+func (l *load) serve(c net.Conn, deadline time.Time) {
+	br := bufio.NewReader(c)
+	for {
+		sent := time.Now()
+		_ = c.SetDeadline(sent.Add(5 * time.Second))
+		if _, err := c.Write(helloRequest); err != nil {
+			l.fail("write on an established connection: %v", err)
+			return
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			l.fail("no response on an established connection: %v", err)
+			return
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			l.fail("incomplete body: %v", err)
+			return
+		}
+		if resp.StatusCode/100 == 2 {
+			l.ok.Add(1)
+		} else {
+			l.non2xx.Add(1)
+		}
+		if nr := l.notReady.Load(); nr != 0 && sent.UnixNano() > nr && !resp.Close {
+			l.keptOpen.Add(1)
+		}
+		if resp.Close || l.stop.Load() || time.Now().After(deadline) {
+			return
+		}
+	}
+}
+
+// watchReadiness polls readiness every 20ms on new connections, as a
+// kubelet does, and stops the load lbLag after it first fails.
+func (l *load) watchReadiness(deadline time.Time) {
+	for !l.stop.Load() && time.Now().Before(deadline) {
+		r, err := tryExchange(l.addr, "GET "+gati.PathReady+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		if err != nil || r.status != 200 {
+			l.notReady.Store(time.Now().UnixNano())
+			if !l.ignoreReadiness {
+				time.Sleep(lbLag)
+				l.stop.Store(true)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSIGTERMUnderLoadLosesNothing runs hello-world with its own
+// gati.yaml, in production, as inside Kubernetes (KUBERNETES_SERVICE_HOST
+// set, so the default 5s drain delay applies), and stops it with SIGTERM
+// under 32 keep-alive connections whose load balancer acts on readiness.
+func TestSIGTERMUnderLoadLosesNothing(t *testing.T) {
+	needBinaries(t)
+	// Not parallel: it runs alone, before the parallel probes.
+	drainUnderLoad(t, false)
+}
+
+// TestSIGTERMWithClientsThatIgnoreReadinessLosesNothing is the same with
+// clients that never look at readiness: they reconnect after every
+// Connection: close until connections are refused. Connections accepted
+// as the listener closes must still be answered.
+func TestSIGTERMWithClientsThatIgnoreReadinessLosesNothing(t *testing.T) {
+	needBinaries(t)
+	drainUnderLoad(t, true)
+}
+
+func drainUnderLoad(t *testing.T, ignoreReadiness bool) {
+	t.Helper()
+	dir, err := filepath.Abs(helloDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := spawn(t, helloBin, dir, "", "KUBERNETES_SERVICE_HOST=127.0.0.1")
+	a.waitReady(t)
+	l := &load{addr: a.addr, ignoreReadiness: ignoreReadiness}
+	deadline := time.Now().Add(loadHardCap)
+	var wg sync.WaitGroup
+	for range loadConns {
+		wg.Go(func() { l.worker(deadline) })
+	}
+	time.Sleep(loadBefore)
+	before := l.ok.Load()
+	wg.Go(func() { l.watchReadiness(deadline) })
+	sigterm := time.Now()
+	a.terminate(t)
+	var exited time.Time
+	select {
+	case <-a.exited:
+		exited = time.Now()
+	case <-time.After(25 * time.Second):
+		l.stop.Store(true)
+		wg.Wait()
+		t.Fatalf("the app did not exit within 25s of SIGTERM")
+	}
+	l.stop.Store(true)
+	wg.Wait()
+	drain := exited.Sub(sigterm)
+	if l.notReady.Load() == 0 {
+		t.Fatal("readiness was never seen failing after SIGTERM")
+	}
+	seen := time.Unix(0, l.notReady.Load()).Sub(sigterm)
+
+	t.Logf("load: %d connections, %d requests in the %v before SIGTERM (%.0f req/s)",
+		loadConns, before, loadBefore, float64(before)/loadBefore.Seconds())
+	if ignoreReadiness {
+		t.Logf("readiness seen failing %v after SIGTERM; the clients ignored it", seen.Round(time.Millisecond))
+	} else {
+		t.Logf("readiness seen failing %v after SIGTERM; load stopped %v after that", seen.Round(time.Millisecond), lbLag)
+	}
+	t.Logf("drain: SIGTERM to exit %v (drain_delay 5s, KUBERNETES_SERVICE_HOST set); exit: %v", drain.Round(time.Millisecond), a.err)
+	t.Logf("totals: %d ok, %d non-2xx, %d failed, %d connections opened, %d connect errors (not failures), %d responses after readiness failed without Connection: close",
+		l.ok.Load(), l.non2xx.Load(), l.failed.Load(), l.conns.Load(), l.connectErrs.Load(), l.keptOpen.Load())
+	if a.err != nil {
+		t.Errorf("exit after SIGTERM: %v, want status 0", a.err)
+	}
+	if n := l.failed.Load(); n != 0 {
+		t.Errorf("%d requests written on established connections got no complete response; first: %v", n, l.failures)
+	}
+	if l.non2xx.Load() != 0 {
+		t.Errorf("%d non-2xx responses", l.non2xx.Load())
+	}
+	if before == 0 {
+		t.Errorf("no requests served before SIGTERM")
+	}
+	if l.keptOpen.Load() != 0 {
+		t.Errorf("%d responses during the drain did not close their connection", l.keptOpen.Load())
+	}
+	if drain < 5*time.Second {
+		t.Errorf("exited %v after SIGTERM: the 5s drain delay was not applied", drain)
+	}
+	if seen > slack*bound {
+		t.Errorf("readiness failed %v after SIGTERM, want at once", seen)
+	}
+}
