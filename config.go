@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"reflect"
 	"slices"
@@ -117,6 +118,9 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v < 0 {
 		return fmt.Errorf("line %d: %q is not a size: use bytes or a unit such as 512KiB, 1MiB", n.Line, n.Value)
+	}
+	if v > math.MaxInt64/mult {
+		return fmt.Errorf("line %d: %q is too large a size", n.Line, n.Value)
 	}
 	*b = ByteSize(v * mult)
 	return nil

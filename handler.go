@@ -118,6 +118,9 @@ func writeTyped(res *Response, status int, hs headerSetter, out any) error {
 }
 
 func (l *Local) successStatus() int {
+	if l.status != 0 {
+		return l.status
+	}
 	if l.route != nil && l.route.status != 0 {
 		return l.route.status
 	}

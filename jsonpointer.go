@@ -25,6 +25,9 @@ func pointerAt(body []byte, off int64) string {
 		d, isDelim := tok.(json.Delim)
 		switch {
 		case isDelim && (d == '{' || d == '['):
+			if dec.InputOffset() > off { // off is the container's first byte
+				return path.String()
+			}
 			path.push(d == '{')
 			continue
 		case isDelim: // '}' or ']'

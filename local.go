@@ -22,6 +22,7 @@ type Local struct {
 	traceBuf  Trace
 	start     time.Time
 	route     *route
+	status    int // an older implementation's success status (see Until)
 	version   string
 	base      *slog.Logger
 	logger    *slog.Logger

@@ -137,6 +137,9 @@ func (x *exchange) begin(w http.ResponseWriter, r *http.Request) {
 	x.lctx.span = rand.Uint64() | 1
 	x.lctx.requestID = requestID(headerValue(r.Header, "X-Request-Id"), x.lctx.span)
 	x.ridHd[0] = x.lctx.requestID
+	if framingInDoubt(r) {
+		w.Header()["Connection"] = connectionClose
+	}
 }
 
 // headerValue reads a header by its canonical key, skipping Header.Get's

@@ -521,3 +521,66 @@ func TestReadinessIsBoundedAndCallsAHungCheckOnce(t *testing.T) {
 		t.Fatalf("the hung check was called %d times; a check that has not returned must not be called again", n)
 	}
 }
+
+// serveLoopback serves app with Serve on a loopback listener, as Run does,
+// until the test ends; it returns the listener's address.
+func serveLoopback(t *testing.T, app *gati.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	waitReady(t, "http://"+ln.Addr().String())
+	return ln.Addr().String()
+}
+
+func TestAmbiguousFramingClosesTheConnection(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	app.HandleFunc("POST /echo", func(req *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+		b, err := req.Body()
+		if err != nil {
+			return err
+		}
+		return res.Text(200, string(b))
+	})
+	addr := serveLoopback(t, app)
+	tests := []struct {
+		name, request string
+		closes        bool
+	}{
+		{"Content-Length and Transfer-Encoding",
+			"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", true},
+		{"Transfer-Encoding first, odd case",
+			"POST /echo HTTP/1.1\r\nHost: x\r\ntransfer-ENCODING: chunked\r\nCONTENT-length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n", true},
+		{"HTTP/1.0 with Transfer-Encoding",
+			"POST /echo HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nhello", true},
+		{"chunked alone keeps the connection",
+			"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false},
+	}
+	for _, tt := range tests {
+		c := rawConn(t, addr)
+		fmt.Fprint(c, tt.request)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "hello" || resp.Close != tt.closes {
+			t.Errorf("%s: %d %q Connection: close=%v, want 200 hello close=%v", tt.name, resp.StatusCode, b, resp.Close, tt.closes)
+		}
+		if tt.closes {
+			closedWithin(t, c, 5*time.Second)
+		}
+	}
+}

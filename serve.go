@@ -82,7 +82,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	began := time.Now()
 	srv := a.HTTPServer()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(framingListener{ln}) }()
 	if err := a.Start(ctx); err != nil {
 		_ = srv.Close()
 		<-served
@@ -113,7 +113,8 @@ func (a *App) HTTPServer() *http.Server {
 		write += s.RequestTimeout
 	}
 	return &http.Server{Handler: a, ReadHeaderTimeout: max(s.ReadHeaderTimeout, 0), IdleTimeout: max(s.IdleTimeout, 0),
-		WriteTimeout: max(write, 0), ErrorLog: slog.NewLogLogger(a.global.logger.Handler(), slog.LevelWarn)}
+		WriteTimeout: max(write, 0), ErrorLog: slog.NewLogLogger(a.global.logger.Handler(), slog.LevelWarn),
+		ConnContext: withFraming}
 }
 
 func (a *App) shutdown(srv *http.Server, served <-chan error) error {

@@ -105,6 +105,25 @@ func (v *versioning) prepare(a *App) error {
 	return nil
 }
 
+// routeWideOption names an option an older implementation was given that
+// only the route as a whole can honour, or returns "". Status and With
+// are its own: they apply to the versions it serves.
+func routeWideOption(o *route) string {
+	switch {
+	case len(o.httpMW) > 0:
+		return "WithHTTP"
+	case o.timeout != 0:
+		return "Timeout"
+	case o.bodyLimit != 0:
+		return "BodyLimit"
+	case o.readTimeout != 0:
+		return "ReadTimeout"
+	case o.writeTimeout != 0:
+		return "WriteTimeout"
+	}
+	return ""
+}
+
 // attach adds an implementation registered with Until to the route with
 // its pattern, keeping the route's older implementations oldest first.
 func (v *versioning) attach(a *App, o *route) error {
@@ -118,6 +137,9 @@ func (v *versioning) attach(a *App, o *route) error {
 	base := a.routeWithPattern(o.method, o.path)
 	if base == nil {
 		return fmt.Errorf("route %q: gati.Until(%q) has no current implementation to sit beside; register one without Until", o.pattern, o.until)
+	}
+	if opt := routeWideOption(o); opt != "" {
+		return fmt.Errorf("route %q: gati.Until(%q) with %s: that option applies to the whole route, before its version is known; set it on the current implementation (%s)", o.pattern, o.until, opt, base.loc)
 	}
 	for _, e := range base.older {
 		if e.until == o.until {
@@ -178,7 +200,7 @@ func (v *versioning) chainsFor(rt *route, next HandlerFunc) routeChains {
 		end, serve := n, next // versions the implementation speaks up to, exclusive
 		for _, o := range rt.older {
 			if d := v.index[o.until]; pinned < d {
-				end, serve = d, o.handler.ServeGati
+				end, serve = d, olderServe(o)
 				break
 			}
 		}
@@ -191,6 +213,20 @@ func (v *versioning) chainsFor(rt *route, next HandlerFunc) routeChains {
 		}
 	}
 	return rc
+}
+
+// olderServe serves an older implementation with its own middleware
+// (inside the route's) and its own success status, when it sets one.
+func olderServe(o *route) HandlerFunc {
+	handler := o.handler.ServeGati
+	if o.status != 0 {
+		inner := handler
+		handler = func(req *Request, res *Response, gctx *Global, lctx *Local) error {
+			lctx.status = o.status
+			return inner(req, res, gctx, lctx)
+		}
+	}
+	return chain(handler, o.mw)
 }
 
 // transformers returns the upgrades (or downgrades) that version i

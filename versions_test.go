@@ -263,3 +263,40 @@ func TestDefaultVersionFromConfig(t *testing.T) {
 		t.Fatalf("bad default: %v", err)
 	}
 }
+
+func TestOlderImplementationKeepsItsOwnOptions(t *testing.T) {
+	t.Parallel()
+	type idIn struct {
+		ID string `path:"id"`
+	}
+	type oldOut struct {
+		Legacy string `json:"legacy"`
+	}
+	mark := func(next gati.HandlerFunc) gati.HandlerFunc {
+		return func(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+			res.Header().Set("X-Old-Code", "1")
+			return next(req, res, gctx, lctx)
+		}
+	}
+	app := versionedApp(t, time.Time{})
+	app.Handle("GET /users/{id}", gati.Typed(func(_ *gati.Global, _ *gati.Local, in idIn) (oldOut, error) {
+		return oldOut{Legacy: in.ID}, nil
+	}), gati.Until("2025-06-01"), gati.Status(203), gati.With(mark))
+	srv := start(t, app)
+	do(t, srv, "POST", "/users", `{"first_name":"Ada","last_name":"Lovelace"}`)
+	old := do(t, srv, "GET", "/users/1", "", "X-API-Version", "2025-02-01")
+	if old.status != 203 || old.header.Get("X-Old-Code") != "1" || old.body != `{"legacy":"1"}` {
+		t.Fatalf("older implementation: %d %v %s, want its own status and middleware", old.status, old.header, old.body)
+	}
+	head := do(t, srv, "GET", "/users/1", "")
+	if head.status != 200 || head.header.Get("X-Old-Code") != "" {
+		t.Fatalf("head: %d %v: the older implementation's options leaked", head.status, head.header)
+	}
+
+	refused := versionedApp(t, time.Time{})
+	raw := gati.HandlerFunc(func(*gati.Request, *gati.Response, *gati.Global, *gati.Local) error { return nil })
+	refused.Handle("GET /users/{id}", raw, gati.Until("2025-06-01"), gati.Timeout(time.Second))
+	if err := refused.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "with Timeout: that option applies to the whole route") {
+		t.Fatalf("an older implementation with a route-wide option: %v", err)
+	}
+}

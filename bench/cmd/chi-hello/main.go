@@ -8,11 +8,9 @@ package main
 
 import (
 	"encoding/json"
-	"log"
-	"net"
 	"net/http"
-	"os"
 
+	"gati.dev/gati/bench/internal/server"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -38,13 +36,5 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	})
-	log.Fatal(http.ListenAndServe(addr(), r))
-}
-
-func addr() string {
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	return net.JoinHostPort(os.Getenv("HOST"), port)
+	server.ListenAndServe(r)
 }

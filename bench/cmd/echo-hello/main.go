@@ -7,11 +7,9 @@
 package main
 
 import (
-	"log"
-	"net"
 	"net/http"
-	"os"
 
+	"gati.dev/gati/bench/internal/server"
 	"github.com/labstack/echo/v4"
 )
 
@@ -31,13 +29,5 @@ func main() {
 	e.GET("/hello", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, greeting(c.QueryParam("name")))
 	})
-	log.Fatal(http.ListenAndServe(addr(), e))
-}
-
-func addr() string {
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	return net.JoinHostPort(os.Getenv("HOST"), port)
+	server.ListenAndServe(e)
 }

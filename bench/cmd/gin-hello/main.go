@@ -7,11 +7,9 @@
 package main
 
 import (
-	"log"
-	"net"
 	"net/http"
-	"os"
 
+	"gati.dev/gati/bench/internal/server"
 	"github.com/gin-gonic/gin"
 )
 
@@ -32,13 +30,5 @@ func main() {
 	r.GET("/hello", func(c *gin.Context) {
 		c.JSON(http.StatusOK, greeting(c.Query("name")))
 	})
-	log.Fatal(http.ListenAndServe(addr(), r))
-}
-
-func addr() string {
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	return net.JoinHostPort(os.Getenv("HOST"), port)
+	server.ListenAndServe(r)
 }

@@ -2,12 +2,10 @@
 // endpoint written by hand with net/http, as a user would without a
 // framework. It deliberately does nothing else per request (no request id,
 // logging or metrics), so that the ratio against Gati shows the whole price
-// of the framework. Its http.Server has the timeouts Gati's server has by
-// default (ReadHeaderTimeout 10s against slow-header attacks, IdleTimeout
-// 120s against idle-connection exhaustion): they are server settings a
-// careful net/http user sets too, and each costs timer updates per request,
-// so leaving them out of one side would measure configuration, not the
-// framework. Set BASELINE=plain for a zero-config ServeMux server.
+// of the framework. Its http.Server, like the peers', has the timeouts
+// Gati's server has by default (see internal/server): server settings a
+// careful net/http user sets too. Set BASELINE=plain for a zero-config
+// ServeMux server.
 //
 //	GET /hello?name=Ada -> {"message":"Hello, Ada!"}
 //
@@ -16,11 +14,9 @@ package main
 
 import (
 	"encoding/json"
-	"log"
-	"net"
 	"net/http"
-	"os"
-	"time"
+
+	"gati.dev/gati/bench/internal/server"
 )
 
 type helloOutput struct {
@@ -44,17 +40,5 @@ func hello(w http.ResponseWriter, r *http.Request) {
 func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hello", hello)
-	srv := &http.Server{Addr: addr(), Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	if os.Getenv("BASELINE") == "plain" {
-		srv = &http.Server{Addr: addr(), Handler: mux}
-	}
-	log.Fatal(srv.ListenAndServe())
-}
-
-func addr() string {
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	return net.JoinHostPort(os.Getenv("HOST"), port)
+	server.ListenAndServe(mux)
 }

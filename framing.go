@@ -1,0 +1,145 @@
+package gati
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+)
+
+// RFC 9112 §6.1: a server that receives a request with both
+// Content-Length and Transfer-Encoding, or an HTTP/1.0 request with
+// Transfer-Encoding, must close the connection after responding: an
+// intermediary may have framed the message differently, and whatever
+// follows on the connection may be a smuggled request. net/http frames
+// such requests safely but deletes the evidence from the headers before
+// a handler runs, so Serve's listener notes which header fields each
+// connection's bytes carried, and the pipeline closes the connection
+// after a request whose framing is in doubt.
+
+// framingListener wraps each accepted connection in a framingConn.
+type framingListener struct{ net.Listener }
+
+func (l framingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &framingConn{Conn: c}, nil
+}
+
+// framingConn watches the bytes read for header lines naming
+// Content-Length and Transfer-Encoding. It cannot tell headers from body
+// bytes that look like them; a false alarm only closes a connection.
+type framingConn struct {
+	net.Conn
+	sawLength, sawEncoding atomic.Bool
+	tail                   []byte // the start of a line the last read cut off
+}
+
+var (
+	headerContentLength    = []byte("content-length:")
+	headerTransferEncoding = []byte("transfer-encoding:")
+)
+
+func (c *framingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.scan(p[:n])
+	return n, err
+}
+
+// scan checks every line start in b, and the line cut off by the last read.
+func (c *framingConn) scan(b []byte) {
+	if len(c.tail) > 0 {
+		line := append(c.tail, b[:min(len(b), len(headerTransferEncoding))]...)
+		c.tail = c.tail[:0]
+		c.check(line)
+	}
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return
+		}
+		b = b[i+1:]
+		c.check(b)
+		if len(b) < len(headerTransferEncoding) && len(b) > 0 && (b[0]|0x20 == 'c' || b[0]|0x20 == 't') {
+			c.tail = append(c.tail[:0], b...) // checked again with the next read's first bytes
+			return
+		}
+	}
+}
+
+func (c *framingConn) check(line []byte) {
+	if len(line) == 0 {
+		return
+	}
+	switch line[0] | 0x20 {
+	case 'c':
+		if hasFoldPrefix(line, headerContentLength) {
+			c.sawLength.Store(true)
+		}
+	case 't':
+		if hasFoldPrefix(line, headerTransferEncoding) {
+			c.sawEncoding.Store(true)
+		}
+	}
+}
+
+// hasFoldPrefix reports whether b starts with the lower-case ASCII prefix,
+// ignoring case.
+func hasFoldPrefix(b, prefix []byte) bool {
+	if len(b) < len(prefix) {
+		return false
+	}
+	for i, p := range prefix {
+		if b[i]|0x20 != p && b[i] != p {
+			return false
+		}
+	}
+	return true
+}
+
+// CloseWrite and ReadFrom keep what net/http finds on a *net.TCPConn: a
+// graceful half-close and sendfile.
+func (c *framingConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+func (c *framingConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
+type framingKey struct{}
+
+// withFraming makes each connection's framingConn reachable from its
+// requests' contexts.
+func withFraming(ctx context.Context, c net.Conn) context.Context {
+	if fc, ok := c.(*framingConn); ok {
+		return context.WithValue(ctx, framingKey{}, fc)
+	}
+	return ctx
+}
+
+// framingInDoubt reports whether r's connection must close after the
+// response. Only the requests net/http let through with a
+// Transfer-Encoding, or that speak HTTP/1.0, pay for the look-up.
+func framingInDoubt(r *http.Request) bool {
+	chunked := len(r.TransferEncoding) > 0
+	http10 := r.ProtoMajor == 1 && r.ProtoMinor == 0
+	if !chunked && !http10 {
+		return false
+	}
+	fc, ok := r.Context().Value(framingKey{}).(*framingConn)
+	if !ok {
+		return false
+	}
+	return chunked && fc.sawLength.Load() || http10 && fc.sawEncoding.Load()
+}
