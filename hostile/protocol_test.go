@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,4 +228,57 @@ func TestStartupProbesWhileModulesInitialize(t *testing.T) {
 	if r := a.get(t, gati.PathStartup); r.status != 200 {
 		t.Errorf("%s after start: %d", gati.PathStartup, r.status)
 	}
+}
+
+func TestOversizedRequestsAreRefused(t *testing.T) {
+	needBinaries(t)
+	t.Parallel()
+	a := start(t, tasksBin, shortTimeouts+"  body_limit: 64KiB\n", "TASKS_TOKEN=hostile")
+
+	// 2 MiB of headers: past net/http's 1 MiB limit.
+	c := a.dial(t)
+	br := bufio.NewReader(c)
+	big := "GET /tasks HTTP/1.1\r\nHost: x\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("a", 1000)+"\r\n", 2048) + "\r\n"
+	wait := writeAsync(c, big) // the server may stop reading half-way
+	r := exchange(t, c, br, "GET", "", slack*bound)
+	rest, took := closedWithin(t, c, br, time.Now(), slack*bound)
+	c.Close()
+	wait()
+	t.Logf("2 MiB of headers: %d, closed %v after the response", r.status, took)
+	if r.status != 431 || rest != "" {
+		t.Errorf("2 MiB of headers: %d %q then %q, want 431 and the close", r.status, r.body, rest)
+	}
+
+	// A chunked body past body_limit: no Content-Length to refuse it by.
+	c = a.dial(t)
+	br = bufio.NewReader(c)
+	doc := `{"title":"` + strings.Repeat("a", 128<<10) + `"}` // valid JSON, 128 KiB
+	var body strings.Builder
+	for len(doc) > 0 {
+		n := min(len(doc), 8<<10)
+		fmt.Fprintf(&body, "%x\r\n%s\r\n", n, doc[:n])
+		doc = doc[n:]
+	}
+	body.WriteString("0\r\n\r\n")
+	head := "POST /tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer hostile\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+	wait = writeAsync(c, head+body.String())
+	r = exchange(t, c, br, "POST", "", slack*bound)
+	c.Close()
+	wait()
+	p := r.problem(t)
+	t.Logf("128 KiB chunked body, limit 64 KiB: %d %s in %v", r.status, p.Code, r.took)
+	if r.status != 413 || p.Code != "body_too_large" {
+		t.Errorf("chunked body past the limit: %d %+v, want 413 body_too_large", r.status, p)
+	}
+	if got := a.get(t, "/tasks"); !strings.Contains(got.body, `"count":0`) {
+		t.Errorf("the refused body created a task: %s", got.body)
+	}
+}
+
+// writeAsync writes s to c from another goroutine; the returned func
+// waits for it (close c first if the server may stop reading).
+func writeAsync(c net.Conn, s string) (wait func()) {
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = io.WriteString(c, s) })
+	return wg.Wait
 }

@@ -2,9 +2,11 @@ package hostile_test
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -160,7 +162,10 @@ func TestHandlerIgnoringItsDeadlineIsAnswered503(t *testing.T) {
 	c := a.dial(t)
 	br := bufio.NewReader(c)
 	began := time.Now()
-	r := exchange(t, c, br, "GET", fmt.Sprintf("GET /stuck?for=%v HTTP/1.1\r\nHost: x\r\n\r\n", stuckFor), 10*time.Second)
+	// A request pipelined behind: after the 503 with Connection: close it
+	// must never be served, even once the handler returns.
+	r := exchange(t, c, br, "GET", fmt.Sprintf("GET /stuck?for=%v HTTP/1.1\r\nHost: x\r\n\r\n", stuckFor)+
+		"GET /healthz/live HTTP/1.1\r\nHost: x\r\n\r\n", 10*time.Second)
 	p := r.problem(t)
 	t.Logf("handler ignoring its context: %d %s after %v (request_timeout %v)", r.status, p.Code, r.took, bound)
 	if r.status != 503 || p.Code != "timeout" || !r.close || r.header.Get("Content-Length") == "" {
@@ -186,8 +191,11 @@ func TestHandlerIgnoringItsDeadlineIsAnswered503(t *testing.T) {
 
 	// The connection closes when the handler gives up, not before: the
 	// handler still owns it.
-	_, took := closedWithin(t, c, br, began, stuckFor+slack*bound)
+	rest, took := closedWithin(t, c, br, began, stuckFor+slack*bound)
 	t.Logf("connection closed %v after the request (the handler blocks %v)", took, stuckFor)
+	if rest != "" {
+		t.Errorf("after the 503 the connection carried %q; the pipelined request must not be served", clip([]byte(rest)))
+	}
 	eventually(t, slack*bound, "overrunning back to 0", func() bool {
 		return a.metric(t, "gati_http_handlers_overrunning") == "0"
 	})
@@ -279,4 +287,93 @@ func readUntil(r io.Reader, s string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// TestSlowlorisCrowdDoesNotStarveOthers opens many connections that send
+// part of their headers and stall, checks that an ordinary client is
+// still answered at once, and that every stalled connection is cut.
+func TestSlowlorisCrowdDoesNotStarveOthers(t *testing.T) {
+	needBinaries(t)
+	t.Parallel()
+	const crowd = 64
+	a := start(t, helloBin, shortTimeouts)
+	conns := make([]net.Conn, crowd)
+	began := time.Now()
+	for i := range conns {
+		conns[i] = a.dial(t)
+		if _, err := io.WriteString(conns[i], "GET /hello HTTP/1.1\r\nHo"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := a.get(t, "/hello?name=patient")
+	t.Logf("with %d slow-header connections open: GET /hello %d in %v", crowd, r.status, r.took)
+	if r.status != 200 || r.took > slack*bound {
+		t.Errorf("an ordinary request got %d after %v, want 200 within %v", r.status, r.took, slack*bound)
+	}
+	var slowest time.Duration
+	for _, c := range conns {
+		_, took := closedWithin(t, c, c, began, slack*bound)
+		slowest = max(slowest, took)
+	}
+	t.Logf("all %d slow-header connections closed within %v (read_header_timeout %v)", crowd, slowest, bound)
+}
+
+// TestWebSocketOutlivesTheRequestTimeout upgrades the tasks example's
+// change feed with a raw handshake and reads a change made well after the
+// request timeout.
+func TestWebSocketOutlivesTheRequestTimeout(t *testing.T) {
+	needBinaries(t)
+	t.Parallel()
+	a := start(t, tasksBin, shortTimeouts, "TASKS_TOKEN=hostile")
+	c := a.dial(t)
+	br := bufio.NewReader(c)
+	fmt.Fprint(c, "GET /tasks/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := readResponse(br, "GET")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 101 || resp.Header.Get("Sec-Websocket-Accept") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
+		t.Fatalf("handshake: %d %v", resp.StatusCode, resp.Header)
+	}
+	time.Sleep(3 * bound) // well past the request timeout
+	if r := a.post(t, "/tasks", `{"title":"over the socket"}`, "Authorization: Bearer hostile\r\n", "Content-Type: application/json\r\n"); r.status != 201 {
+		t.Fatalf("POST /tasks: %d %s", r.status, r.body)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	msg, err := readFrame(br)
+	t.Logf("WebSocket %v past request_timeout %v: %q (err %v)", 3*bound, bound, msg, err)
+	if err != nil || !strings.Contains(msg, `"type":"created"`) || !strings.Contains(msg, "over the socket") {
+		t.Fatalf("the socket did not deliver the change after the request timeout: %q, %v", msg, err)
+	}
+}
+
+// readFrame reads one unmasked server frame and returns its payload.
+func readFrame(br *bufio.Reader) (string, error) {
+	var h [2]byte
+	if _, err := io.ReadFull(br, h[:]); err != nil {
+		return "", err
+	}
+	n := uint64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var b [2]byte
+		if _, err := io.ReadFull(br, b[:]); err != nil {
+			return "", err
+		}
+		n = uint64(binary.BigEndian.Uint16(b[:]))
+	case 127:
+		var b [8]byte
+		if _, err := io.ReadFull(br, b[:]); err != nil {
+			return "", err
+		}
+		n = binary.BigEndian.Uint64(b[:])
+	}
+	if n > 1<<20 {
+		return "", fmt.Errorf("frame of %d bytes", n)
+	}
+	payload := make([]byte, n)
+	_, err := io.ReadFull(br, payload)
+	return string(payload), err
 }
