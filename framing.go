@@ -36,7 +36,10 @@ func (l framingListener) Accept() (net.Conn, error) {
 type framingConn struct {
 	net.Conn
 	sawLength, sawEncoding atomic.Bool
-	tail                   []byte // the start of a line the last read cut off
+	// midLine is set once the start of the line being read is checked;
+	// tail holds a line start a read cut off too short to check.
+	midLine bool
+	tail    []byte
 }
 
 var (
@@ -50,24 +53,35 @@ func (c *framingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// scan checks every line start in b, and the line cut off by the last read.
+// scan checks the start of every line in b. Reads end anywhere, down to
+// one byte at a time, and a client can send each header line in a TCP
+// segment of its own: line starts are tracked across reads.
 func (c *framingConn) scan(b []byte) {
-	if len(c.tail) > 0 {
-		line := append(c.tail, b[:min(len(b), len(headerTransferEncoding))]...)
-		c.tail = c.tail[:0]
+	for len(b) > 0 {
+		if c.midLine {
+			i := bytes.IndexByte(b, '\n')
+			if i < 0 {
+				return
+			}
+			b, c.midLine = b[i+1:], false
+			continue
+		}
+		if len(c.tail) == 0 && b[0]|0x20 != 'c' && b[0]|0x20 != 't' {
+			c.midLine = true // not a line either header can start
+			continue
+		}
+		need := len(headerTransferEncoding) - len(c.tail)
+		if len(b) < need && bytes.IndexByte(b, '\n') < 0 {
+			c.tail = append(c.tail, b...) // too short to tell: wait for the next read
+			return
+		}
+		line := b
+		if len(c.tail) > 0 {
+			line = append(c.tail, b[:min(len(b), need)]...)
+			c.tail = c.tail[:0]
+		}
 		c.check(line)
-	}
-	for {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			return
-		}
-		b = b[i+1:]
-		c.check(b)
-		if len(b) < len(headerTransferEncoding) && len(b) > 0 && (b[0]|0x20 == 'c' || b[0]|0x20 == 't') {
-			c.tail = append(c.tail[:0], b...) // checked again with the next read's first bytes
-			return
-		}
+		c.midLine = true
 	}
 }
 
