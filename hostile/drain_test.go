@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -219,5 +220,38 @@ func drainUnderLoad(t *testing.T, ignoreReadiness bool) {
 	}
 	if seen > slack*bound {
 		t.Errorf("readiness failed %v after SIGTERM, want at once", seen)
+	}
+}
+
+// TestSIGTERMWithRequestsInFlight stops the misbehaving app while one
+// handler is about to finish and another overruns everything: the first
+// must be answered, and the process must exit within shutdown_timeout.
+func TestSIGTERMWithRequestsInFlight(t *testing.T) {
+	needBinaries(t)
+	t.Parallel()
+	const shutdownTimeout = time.Second
+	a := start(t, misbehavingBin, "server:\n  request_timeout: 5s\n  drain_delay: 1ms\n  shutdown_timeout: 1s\n")
+	finishing, overrunning := a.dial(t), a.dial(t)
+	fmt.Fprint(finishing, "GET /stuck?for=600ms HTTP/1.1\r\nHost: x\r\n\r\n")
+	fmt.Fprint(overrunning, "GET /stuck?for=30s HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(100 * time.Millisecond) // both handlers are running
+	sigterm := time.Now()
+	a.terminate(t)
+
+	out, took := closedWithin(t, finishing, finishing, sigterm, slack*shutdownTimeout)
+	t.Logf("request finishing 500ms after SIGTERM: %q, closed %v after SIGTERM", firstLine(out), took)
+	if !strings.HasPrefix(out, "HTTP/1.1 200 ") || !strings.HasSuffix(out, "too late") || !strings.Contains(out, "Connection: close") {
+		t.Errorf("the in-flight request got %q, want its 200 with Connection: close", out)
+	}
+	out, took = closedWithin(t, overrunning, overrunning, sigterm, slack*shutdownTimeout)
+	t.Logf("request overrunning shutdown_timeout %v: %q, closed %v after SIGTERM", shutdownTimeout, firstLine(out), took)
+	select {
+	case <-a.exited:
+	case <-time.After(slack * shutdownTimeout):
+		t.Fatalf("still running %v after SIGTERM (shutdown_timeout %v)", slack*shutdownTimeout, shutdownTimeout)
+	}
+	t.Logf("exited %v after SIGTERM: %v", time.Since(sigterm), a.err)
+	if !strings.Contains(a.logs.String(), "in-flight requests outlived the shutdown timeout") {
+		t.Errorf("the cut request was not logged:\n%s", a.logs.String())
 	}
 }
