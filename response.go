@@ -55,16 +55,44 @@ func (res *Response) JSON(status int, v any) error {
 	if res.written {
 		return ErrAlreadyWritten
 	}
+	if res.down == nil {
+		// Encode straight to the connection: json.Encoder writes its pooled
+		// buffer in one Write once the whole value is encoded, so a failure
+		// writes nothing, and a large body is held once, not copied.
+		body := jsonBody{res: res, status: status}
+		if err := json.NewEncoder(&body).Encode(v); err != nil && !body.started {
+			return fmt.Errorf("gati: encoding the response as JSON: %w", err)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("gati: encoding the response as JSON: %w", err)
 	}
-	if res.down != nil {
-		if body, err = downgrade(body, res.down); err != nil {
-			return err
-		}
+	if body, err = downgrade(body, res.down); err != nil {
+		return err
 	}
 	return res.Bytes(status, "application/json", body)
+}
+
+// jsonBody starts the response on json.Encoder's one Write and drops the
+// newline Encode adds, so the body is what json.Marshal would return.
+type jsonBody struct {
+	res     *Response
+	status  int
+	started bool
+}
+
+func (b *jsonBody) Write(p []byte) (int, error) {
+	b.res.start(b.status, "application/json")
+	b.started = true
+	n, err := b.res.w.Write(p[:len(p)-1])
+	if err == nil {
+		n++
+	}
+	return n, err
 }
 
 // Text writes s as text/plain with the given status.
