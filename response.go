@@ -23,7 +23,7 @@ type Response struct {
 	w       http.ResponseWriter // the exchange's responseWriter, or per-route middleware's wrapper of it
 	r       *http.Request
 	written bool
-	down    []func(map[string]any) error // version downgrades for JSON bodies
+	down    []transform // version downgrades for JSON bodies
 }
 
 // Header returns the response headers, to set before writing.
@@ -71,10 +71,19 @@ func (res *Response) JSON(status int, v any) error {
 	if err != nil {
 		return fmt.Errorf("gati: encoding the response as JSON: %w", err)
 	}
-	if body, err = downgrade(body, res.down); err != nil {
+	if body, err = translate(body, res.down, "downgrading the response body"); err != nil {
 		return err
 	}
-	return res.Bytes(status, "application/json", body)
+	return res.bytes(status, "application/json", body)
+}
+
+// errUntranslatable is what writing a raw body returns when the client
+// pinned a version whose changes translate this route's responses: Gati
+// can translate only JSON written with Response.JSON (or by a typed
+// handler), and sending the newest shape instead would break the client.
+func (res *Response) errUntranslatable() error {
+	return &Error{Status: http.StatusInternalServerError, Code: "untranslatable_response",
+		Detail: fmt.Sprintf("this route cannot answer API version %s: its response is not JSON the version changes can translate", res.ex.lctx.version)}
 }
 
 // jsonBody starts the response on json.Encoder's one Write and drops the
@@ -100,6 +109,9 @@ func (res *Response) Text(status int, s string) error {
 	if res.written {
 		return ErrAlreadyWritten
 	}
+	if len(res.down) > 0 {
+		return res.errUntranslatable()
+	}
 	res.start(status, "text/plain; charset=utf-8")
 	_, err := io.WriteString(res.w, s)
 	return err
@@ -107,6 +119,13 @@ func (res *Response) Text(status int, s string) error {
 
 // Bytes writes body with the given status and content type.
 func (res *Response) Bytes(status int, contentType string, body []byte) error {
+	if len(res.down) > 0 && !res.written {
+		return res.errUntranslatable()
+	}
+	return res.bytes(status, contentType, body)
+}
+
+func (res *Response) bytes(status int, contentType string, body []byte) error {
 	if res.written {
 		return ErrAlreadyWritten
 	}
@@ -183,6 +202,9 @@ var ErrHeadRequest = errors.New("gati: HEAD request: the response has no body")
 func (res *Response) Stream(status int, contentType string) (*Stream, error) {
 	if res.written {
 		return nil, ErrAlreadyWritten
+	}
+	if len(res.down) > 0 {
+		return nil, res.errUntranslatable()
 	}
 	res.ex.streaming()
 	res.start(status, contentType)
@@ -264,6 +286,9 @@ func (es *EventStream) Comment(text string) error {
 func (res *Response) Hijack() (http.ResponseWriter, error) {
 	if res.written {
 		return nil, ErrAlreadyWritten
+	}
+	if len(res.down) > 0 {
+		return nil, res.errUntranslatable()
 	}
 	res.written = true
 	res.ex.streaming()
