@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gati.dev/gati/cmd/gati/internal/runtimemod"
 	"gati.dev/gati/cmd/gati/internal/scaffold"
 )
 
@@ -18,7 +19,10 @@ func newCreateCmd() *cobra.Command {
 		Short: "Create a new app in dir",
 		Long: `Create writes a new app into dir (which must not exist or be empty): one
 typed route, its generated registration, a test and gati.yaml. It then
-runs go mod tidy, so the app builds and runs offline.`,
+puts the Gati runtime this gati carries into the Go module cache and runs
+go mod tidy, so the app builds, tests and runs offline, with go build as
+well as gati dev. Its go.mod requires gati.dev/gati at that runtime's
+version (see gati --version); there is no replace directive.`,
 		Example: "  gati create demo\n  gati create api --module example.com/api",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -30,17 +34,21 @@ runs go mod tidy, so the app builds and runs offline.`,
 }
 
 func runCreate(ctx context.Context, out io.Writer, dir, module string) error {
-	src, err := scaffold.FindSource()
+	opts, err := scaffold.RuntimeOptions(module)
 	if err != nil {
 		return err
 	}
-	files, err := scaffold.Write(dir, scaffold.Options{Module: module, Source: src})
+	files, err := scaffold.Write(dir, opts)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Created %s:\n", dir)
 	for _, f := range files {
 		fmt.Fprintf(out, "  %s\n", f)
+	}
+	fmt.Fprintf(out, "Installing the Gati runtime %s into the module cache…\n", runtimemod.Version)
+	if err := runtimemod.Install(ctx); err != nil {
+		return fmt.Errorf("%w\nthe app is written; once the problem is fixed, run gati create again in an empty directory", err)
 	}
 	fmt.Fprintln(out, "Running go mod tidy…")
 	if err := scaffold.Tidy(ctx, dir, out); err != nil {
