@@ -46,10 +46,15 @@ version; otherwise it says the API is unchanged.`,
   gati build --release`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = dirArg(args)
+			dir, err := resolveDir("build", args, o.dir)
+			if err != nil {
+				return err
+			}
+			o.dir = dir
 			return runBuild(cmd.Context(), o, cmd.ErrOrStderr())
 		},
 	}
+	addDirFlag(cmd, &o.dir)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the binary to this path (default dir/bin/<app>)")
 	cmd.Flags().StringVar(&o.version, "version-stamp", "", "version to stamp into the binary (default from git describe)")
 	cmd.Flags().BoolVar(&o.release, "release", false, "snapshot the API into .gati/versions when it changed since the newest version")

@@ -46,20 +46,6 @@ since the previous version decide: breaking, minor or patch.`,
 	return cmd
 }
 
-// versionDir picks the app directory from a positional argument or --dir.
-func versionDir(command string, args []string, flagDir string) (string, error) {
-	if len(args) == 1 {
-		if flagDir != "" && flagDir != args[0] {
-			return "", fmt.Errorf("%s: give the directory as an argument or with --dir, not both", command)
-		}
-		return args[0], nil
-	}
-	if flagDir != "" {
-		return flagDir, nil
-	}
-	return ".", nil
-}
-
 // loadVersions reads .gati/versions of the app in dir.
 func loadVersions(command, dir string) (*versions.State, error) {
 	st, err := versions.Load(dir)
@@ -91,7 +77,7 @@ nothing is written.`,
   gati version snapshot ./demo --date 2025-06-01`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			appDir, err := versionDir(command, args, dir)
+			appDir, err := resolveDir(command, args, dir)
 			if err != nil {
 				return err
 			}
@@ -128,7 +114,7 @@ nothing is written.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	f.StringVar(&id, "id", "", "the version ID, such as 2025-06-01 (default: the date's day)")
 	f.StringVar(&date, "date", "", "when the version becomes current: 2025-06-01 or an RFC 3339 time (default: now)")
 	f.StringVar(&semver, "semver", "", "the semver, MAJOR.MINOR.PATCH (default: as the changes call for)")
@@ -166,7 +152,7 @@ that severe, for CI.`,
 			if !slices.Contains(diff.Formats, format) && format != "md" {
 				return fmt.Errorf("%s: --format %q must be %s", command, format, strings.Join(diff.Formats, ", "))
 			}
-			appDir, err := versionDir(command, nil, dir)
+			appDir, err := resolveDir(command, nil, dir)
 			if err != nil {
 				return err
 			}
@@ -232,7 +218,7 @@ that severe, for CI.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	f.StringVar(&format, "format", "text", "output format: "+strings.Join(diff.Formats, ", "))
 	f.StringVar(&failOn, "fail-on", "none", "fail when a change is at least this severe: breaking, minor, patch or none")
 	return cmd
@@ -254,7 +240,7 @@ get is marked with *.`,
   gati version list --json | jq '.[].semver'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			appDir, err := versionDir(command, args, dir)
+			appDir, err := resolveDir(command, args, dir)
 			if err != nil {
 				return err
 			}
@@ -274,7 +260,7 @@ get is marked with *.`,
 			return printVersions(out, entries)
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the versions as JSON")
 	return cmd
 }
@@ -325,7 +311,7 @@ Deprecating a version again only moves its sunset.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", command, err)
 			}
-			appDir, err := versionDir(command, nil, dir)
+			appDir, err := resolveDir(command, nil, dir)
 			if err != nil {
 				return err
 			}
@@ -343,7 +329,7 @@ Deprecating a version again only moves its sunset.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	cmd.Flags().StringVar(&sunset, "sunset", "", "when the version stops being served: 2030-01-01 or an RFC 3339 time")
 	return cmd
 }
@@ -367,7 +353,7 @@ again.`,
 			if clear == (len(args) == 1) {
 				return fmt.Errorf("%s: give a version ID or --clear", command)
 			}
-			appDir, err := versionDir(command, nil, dir)
+			appDir, err := resolveDir(command, nil, dir)
 			if err != nil {
 				return err
 			}
@@ -390,7 +376,7 @@ again.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&clear, "clear", false, "undo the rollback: the newest version is the default again")
 	return cmd
 }
@@ -410,7 +396,7 @@ newest version (HEAD) and the version clients without a header got
   gati version history --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			appDir, err := versionDir(command, args, dir)
+			appDir, err := resolveDir(command, args, dir)
 			if err != nil {
 				return err
 			}
@@ -441,7 +427,7 @@ newest version (HEAD) and the version clients without a header got
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
 	return cmd
 }
