@@ -59,5 +59,11 @@ func Load(ctx context.Context, dir string) (*manifest.Manifest, error) {
 	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return cmp.Compare(a.PkgPath, b.PkgPath) })
 	a := &analysis{dir: dir, pkgs: pkgs, rep: reporter{dir: dir, fset: fset}}
-	return a.run()
+	m, err := a.run()
+	if err != nil {
+		if merr := moduleError(ctx, dir); merr != nil {
+			return nil, merr
+		}
+	}
+	return m, err
 }

@@ -202,3 +202,20 @@ func TestHelpHasExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestRoutesShowsMissingGoSum: with go.sum emptied, gati routes shows the
+// go command's "missing go.sum entry" instead of "invalid type".
+func TestRoutesShowsMissingGoSum(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "demo")
+	if out, err := run(t.Context(), t, "create", dir); err != nil {
+		t.Fatalf("gati create: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t.Context(), t, "routes", dir)
+	if err == nil || !strings.Contains(err.Error(), "missing go.sum entry") || strings.Contains(out, "invalid type") {
+		t.Fatalf("err = %v, want Go's missing go.sum entry; output:\n%s", err, out)
+	}
+}
