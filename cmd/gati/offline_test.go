@@ -45,6 +45,9 @@ func TestInstallAndCreateOffline(t *testing.T) {
 	if err := os.Mkdir(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if out, err := exec.Command(gati, "--version").Output(); err != nil || !strings.Contains(string(out), "\nruntime gati.dev/gati v") {
+		t.Errorf("gati --version = %q, %v; want the embedded runtime's version", out, err)
+	}
 	step(t, work, env, gati, "create", "x")
 	app := filepath.Join(work, "x")
 	if gomod, _ := os.ReadFile(filepath.Join(app, "go.mod")); strings.Contains(string(gomod), "replace") {

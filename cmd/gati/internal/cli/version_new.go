@@ -31,7 +31,7 @@ Removed routes cannot be translated; keep an older implementation instead
 (docs/versioning.md).`,
 		Example: `  gati version snapshot
   gati version new
-  gati version new ./demo --version 2025-06-01 --from 2025-01-01`,
+  gati version new ./demo --version {newer} --from {older}`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			appDir, err := resolveDir(command, args, dir)
