@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130210923-ecfc3e1ef2df"
+const Version = "v0.0.0-20261130212755-ee6232f7c937"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:7Pw+HvLfMRSKMx7IwCIeZ61YZhb1Q/SfFXUmzxwRoRM="
+const ContentHash = "h1:7mIy98k3t/AwlBVZCTismoR9kuz3rv3ONjwwm672+Aw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796072963, 0).UTC()
+var generatedAt = time.Unix(1796074075, 0).UTC()
