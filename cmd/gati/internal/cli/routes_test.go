@@ -158,8 +158,8 @@ func TestRoutesErrors(t *testing.T) {
 		err    string
 		stderr []string
 	}{
-		{"no go.mod", []string{empty}, empty + " has no go.mod; run it in an app created by `gati create`", nil},
-		{"bad directives", []string{bad}, "routes: 30 problems in " + bad, []string{
+		{"no go.mod", []string{empty}, empty + " has no go.mod: run gati routes in an app's directory", nil},
+		{"bad directives", []string{bad}, "routes: 33 problems in " + bad, []string{
 			filepath.Join(bad, "routes.go") + ":5:1: unknown directive //gati:rout",
 			filepath.Join(bad, "conflict", "b.go") + `:5:1: route "GET /users/{name}" conflicts with "GET /users/{id}" declared at conflict/a.go:6`,
 			"fix the problems above and run gati routes again\n",
