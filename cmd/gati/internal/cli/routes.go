@@ -59,6 +59,16 @@ with their request and response types. It writes no files.`,
 // relative to the working directory, followed by a hint. With progress,
 // w also gets an "analyzing…" line.
 func loadApp(ctx context.Context, command, dir string, w io.Writer, progress bool) (*manifest.Manifest, error) {
+	r, err := analyzeApp(ctx, command, dir, w, progress)
+	if err != nil {
+		return nil, err
+	}
+	return r.Manifest, nil
+}
+
+// analyzeApp is loadApp, returning what the analysis found besides the
+// manifest.
+func analyzeApp(ctx context.Context, command, dir string, w io.Writer, progress bool) (*analyze.Result, error) {
 	if _, err := appDir(command, dir); err != nil {
 		return nil, err
 	}
@@ -66,9 +76,10 @@ func loadApp(ctx context.Context, command, dir string, w io.Writer, progress boo
 	if progress {
 		fmt.Fprint(w, "analyzing…")
 	}
-	m, err := analyze.Load(ctx, dir)
+	r, err := analyze.Analyze(ctx, dir)
 	if progress {
 		if err == nil {
+			m := r.Manifest
 			fmt.Fprintf(w, " %s, %s (%s)\n", plural(len(m.Routes), "route"), plural(len(m.Modules), "module"), seconds(time.Since(start)))
 		} else {
 			fmt.Fprintln(w)
@@ -79,7 +90,7 @@ func loadApp(ctx context.Context, command, dir string, w io.Writer, progress boo
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", command, err)
 		}
-		return m, nil
+		return r, nil
 	}
 	for _, d := range errs.Diagnostics {
 		if d.File != "" {
