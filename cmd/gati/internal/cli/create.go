@@ -65,6 +65,6 @@ func printNextSteps(out io.Writer, dir string) {
 	fmt.Fprintf(out, `
 Next steps:
   cd %s && gati dev
-  curl 'http://localhost:8080/hello?name=Ada'
+  curl 'http://127.0.0.1:8080/hello?name=Ada'
 `, dir)
 }

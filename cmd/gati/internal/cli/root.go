@@ -53,8 +53,13 @@ func errorLine(root *cobra.Command, err error) string {
 // API versions, so the CLI's own version is the --version flag.
 func newRootCmd(version, commit string) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "gati",
-		Short:         "Create, run, build and ship Gati apps",
+		Use:   "gati",
+		Short: "Create, run, build and ship Gati apps",
+		Long: `Create, run, build and ship Gati apps.
+
+Commands that work on an app take its directory as --dir, or as a [dir]
+argument where their arguments leave room; the default is the current
+directory.`,
 		Version:       versionText(version, commit),
 		SilenceUsage:  true,
 		SilenceErrors: true,
