@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130212802-0b0b43ac9111"
+const Version = "v0.0.0-20261130213633-58bf55cceb05"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:CwtDrJERlGyyIWTwQ55dHdoVJ3xf0mS+OjFNeKvwxLk="
+const ContentHash = "h1:WL9VzOsFj59u1ERRF82iIPqWRnwEMlAMSbo5kDYpDVE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796074082, 0).UTC()
+var generatedAt = time.Unix(1796074593, 0).UTC()
