@@ -38,6 +38,13 @@ func runCreate(ctx context.Context, out io.Writer, dir, module string) error {
 	if err != nil {
 		return err
 	}
+	if err := scaffold.CheckEmpty(dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Installing the Gati runtime %s into the module cache…\n", runtimemod.Version)
+	if err := runtimemod.Install(ctx); err != nil {
+		return err
+	}
 	files, err := scaffold.Write(dir, opts)
 	if err != nil {
 		return err
@@ -45,10 +52,6 @@ func runCreate(ctx context.Context, out io.Writer, dir, module string) error {
 	fmt.Fprintf(out, "Created %s:\n", dir)
 	for _, f := range files {
 		fmt.Fprintf(out, "  %s\n", f)
-	}
-	fmt.Fprintf(out, "Installing the Gati runtime %s into the module cache…\n", runtimemod.Version)
-	if err := runtimemod.Install(ctx); err != nil {
-		return fmt.Errorf("%w\nthe app is written; once the problem is fixed, run gati create again in an empty directory", err)
 	}
 	fmt.Fprintln(out, "Running go mod tidy…")
 	if err := scaffold.Tidy(ctx, dir, out); err != nil {

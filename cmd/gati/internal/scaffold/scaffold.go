@@ -102,6 +102,10 @@ func checkModulePath(mod string) error {
 	return nil
 }
 
+// CheckEmpty returns the error Write would for dir: it exists and is a
+// file or a directory that is not empty.
+func CheckEmpty(dir string) error { return checkEmpty(dir) }
+
 // checkEmpty refuses an existing file or non-empty directory.
 func checkEmpty(dir string) error {
 	entries, err := os.ReadDir(dir)
