@@ -67,7 +67,7 @@ func offlineEnv(t *testing.T, tmp string) []string {
 	gopath := filepath.Join(tmp, "gopath")
 	return append(os.Environ(),
 		"GOPATH="+gopath, "GOMODCACHE="+filepath.Join(gopath, "pkg", "mod"),
-		"GOFLAGS=-modcacherw", "GOTOOLCHAIN=local", "GOWORK=", "GATI_SOURCE=")
+		"GOFLAGS=-modcacherw", "GOTOOLCHAIN=local", "GOWORK=")
 }
 
 // seedProxy serves this machine's module cache as a GOPROXY, offline.
