@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -47,6 +48,7 @@ type Option interface{ applyApp(*appOptions) }
 type appOptions struct {
 	cfg       *Config
 	cfgFile   string
+	cfgNamed  bool // the file was named (option, flag, env): it must exist
 	env       string
 	logOutput io.Writer
 	logger    *slog.Logger
@@ -61,7 +63,29 @@ func WithConfig(cfg *Config) Option { return appOption(func(o *appOptions) { o.c
 
 // WithConfigFile reads the configuration from path instead of gati.yaml.
 func WithConfigFile(path string) Option {
-	return appOption(func(o *appOptions) { o.cfgFile = path })
+	return appOption(func(o *appOptions) { o.cfgFile, o.cfgNamed = path, true })
+}
+
+// configFileFromArgs finds --config=path or --config path (one dash too)
+// among a built app's arguments, so an operator can point any Gati binary
+// at its configuration without the app declaring a flag.
+func configFileFromArgs(args []string) string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			continue
+		}
+		if hasValue {
+			return value
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
 }
 
 // WithEnv selects the environment instead of $GATI_ENV.
@@ -78,10 +102,16 @@ func WithLogger(l *slog.Logger) Option { return appOption(func(o *appOptions) { 
 const DefaultEnv = "production"
 
 // New returns an App configured from gati.yaml in the working directory
-// (when present) and the options. Configuration errors are reported by
+// (when present), or from the file named by the --config flag or
+// $GATI_CONFIG (which must exist), and the options. Configuration errors are reported by
 // Start, with everything else that is wrong.
 func New(opts ...Option) *App {
 	o := appOptions{cfgFile: ConfigFile, env: os.Getenv("GATI_ENV"), logOutput: os.Stderr}
+	if path := configFileFromArgs(os.Args[1:]); path != "" {
+		o.cfgFile, o.cfgNamed = path, true
+	} else if path := os.Getenv("GATI_CONFIG"); path != "" {
+		o.cfgFile, o.cfgNamed = path, true
+	}
 	for _, opt := range opts {
 		opt.applyApp(&o)
 	}
@@ -114,6 +144,9 @@ func (o *appOptions) config() (*Config, error) {
 			cfg.env = o.env
 		}
 		return &cfg, cfg.applyEnvVars()
+	}
+	if _, err := os.Stat(o.cfgFile); o.cfgNamed && err != nil {
+		return &Config{env: o.env}, fmt.Errorf("gati: the config file %s (from --config, $GATI_CONFIG or WithConfigFile): %w", o.cfgFile, err)
 	}
 	cfg, err := LoadConfig(o.cfgFile, o.env)
 	if err != nil {

@@ -108,3 +108,32 @@ func BenchmarkVersioned(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLargeJSON measures a typed handler returning a large list: the
+// bytes allocated per request show how many copies of the body it holds.
+func BenchmarkLargeJSON(b *testing.B) {
+	type row struct {
+		ID    int    `json:"id"`
+		Title string `json:"title"`
+	}
+	rows := make([]row, 20000)
+	for i := range rows {
+		rows[i] = row{ID: i, Title: strings.Repeat("x", 40)}
+	}
+	b.Run("nethttp", func(b *testing.B) {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /rows", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(rows)
+		})
+		benchServe(b, mux, "/rows")
+	})
+	b.Run("gati", func(b *testing.B) {
+		app := gati.New(gati.WithEnv("production"), gati.WithLogOutput(io.Discard))
+		app.Handle("GET /rows", gati.Typed(func(_ *gati.Global, _ *gati.Local, _ struct{}) ([]row, error) { return rows, nil }))
+		if err := app.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		benchServe(b, app, "/rows")
+	})
+}

@@ -161,8 +161,8 @@ func (b *binder) bind(req *Request, dst reflect.Value) error {
 		}
 		invalid = errs
 	}
-	req.QueryValues()
-	malformed := req.queryErrs[:len(req.queryErrs):len(req.queryErrs)]
+	problems := req.queryProblems()
+	malformed := problems[:len(problems):len(problems)]
 	for i := range b.params {
 		p := &b.params[i]
 		present, fe := p.bind(req, dst)
@@ -271,10 +271,13 @@ func (p *paramField) value(req *Request) (string, bool) {
 		v := req.params.Get(p.name)
 		return v, v != ""
 	case "query":
-		vs := req.QueryValues()[p.name]
-		if len(vs) > 0 {
-			return vs[0], true
+		if req.query != nil {
+			if vs := req.query[p.name]; len(vs) > 0 {
+				return vs[0], true
+			}
+			return "", false
 		}
+		return queryValue(req.r.URL.RawQuery, p.name)
 	case "header":
 		if vs := req.r.Header.Values(p.name); len(vs) > 0 {
 			return vs[0], true
@@ -299,5 +302,8 @@ func (p *paramField) values(req *Request) []string {
 		}
 		return vs
 	}
-	return req.QueryValues()[p.name]
+	if req.query != nil {
+		return req.query[p.name]
+	}
+	return queryValues(req.r.URL.RawQuery, p.name)
 }

@@ -1,6 +1,7 @@
 package gati_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +99,26 @@ func TestValidateConfigChecksEveryEnvironment(t *testing.T) {
 	err := gati.ValidateConfig(bad)
 	if err == nil || !strings.Contains(err.Error(), "environment staging") || !strings.Contains(err.Error(), "environment prod") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestConfigFileFromFlagOrEnv(t *testing.T) {
+	path := writeConfig(t, "server:\n  port: 9123\n")
+	saved := os.Args
+	t.Cleanup(func() { os.Args = saved })
+	for _, args := range [][]string{{"--config", path}, {"-config=" + path}, {"serve", "--config=" + path}} {
+		os.Args = append([]string{"app"}, args...)
+		if app := gati.New(gati.WithLogOutput(io.Discard)); app.Err() != nil || app.Global().Config().Server.Port != 9123 {
+			t.Errorf("args %q: port %d, err %v", args, app.Global().Config().Server.Port, app.Err())
+		}
+	}
+	os.Args = []string{"app"}
+	t.Setenv("GATI_CONFIG", path)
+	if app := gati.New(gati.WithLogOutput(io.Discard)); app.Global().Config().Server.Port != 9123 {
+		t.Errorf("$GATI_CONFIG: port %d", app.Global().Config().Server.Port)
+	}
+	t.Setenv("GATI_CONFIG", path+".missing")
+	if err := gati.New(gati.WithLogOutput(io.Discard)).Err(); err == nil || !strings.Contains(err.Error(), ".missing") {
+		t.Errorf("a named config file that does not exist: %v", err)
 	}
 }

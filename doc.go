@@ -29,11 +29,26 @@
 // # The pipeline
 //
 // Every request takes the same path: HTTP middleware ([App.UseHTTP]),
-// routing (404, and 405 with Allow), Gati middleware ([App.Use], [With]),
-// decoding and validation of typed input ([Typed], [Validator]), the
-// handler, encoding, and error handling: any error leaves as an RFC 9457
-// problem+json document carrying the request id ([Error], [Problem]), and a
-// panic becomes a 500 while the server keeps serving.
+// routing (404, and 405 with Allow), per-route HTTP middleware
+// ([WithHTTP]), Gati middleware ([App.Use], [With]), the version stage
+// when the app declares versions ([App.Versions]: the X-API-Version
+// header is resolved, the request upgraded to the newest version and the
+// response downgraded back), decoding and validation of typed input
+// ([Typed], [Validator]), the handler, encoding, and error handling: any
+// error leaves as an RFC 9457 problem+json document carrying the request
+// id ([Error], [Problem]), and a panic becomes a 500 while the server
+// keeps serving.
+//
+// # Timeouts and hostile clients
+//
+// Each route has a request timeout (server.request_timeout, 30s, or
+// [Timeout]): at its deadline a client not yet answered gets a 503
+// problem (code "timeout") even if the handler ignores its context.
+// Bodies must arrive within server.read_timeout ([ReadTimeout]) and
+// responses be read within server.write_timeout ([WriteTimeout]); streams
+// and WebSockets are exempt from the whole-response bounds and bound each
+// write instead. The context from [Local.Context] may be kept after the
+// response: it is done then and no longer carries the request's [Local].
 //
 // # Contexts
 //
@@ -59,7 +74,10 @@
 //
 // # Serving
 //
-// [App.Run] listens on $PORT (default 8080), serves /healthz/live,
-// /healthz/ready, /healthz/startup and /metrics, and shuts down gracefully
-// on SIGTERM or SIGINT.
+// [App.Run] listens on $PORT (default 8080) at once, answering 503 while
+// modules initialize; serves /healthz/live, /healthz/ready,
+// /healthz/startup and /metrics; and on SIGTERM or SIGINT turns readiness
+// false, keeps serving for the drain delay (5s in Kubernetes) with every
+// response closing its connection, then lets in-flight requests finish. A
+// second signal exits at once.
 package gati

@@ -34,6 +34,8 @@ type Request struct {
 	query     url.Values
 	queryErrs []FieldError
 
+	queryChecked bool // queryErrs holds the query string's problems
+
 	readDeadline bool // the route's read timeout is set on the connection
 }
 
@@ -50,7 +52,13 @@ func (r *Request) Path() string { return r.r.URL.Path }
 func (r *Request) Param(name string) string { return r.params.Get(name) }
 
 // Query returns the first value of the query parameter name.
-func (r *Request) Query(name string) string { return r.QueryValues().Get(name) }
+func (r *Request) Query(name string) string {
+	if r.query != nil {
+		return r.query.Get(name)
+	}
+	v, _ := queryValue(r.r.URL.RawQuery, name)
+	return v
+}
 
 // QueryValues returns all query parameters, parsed once per request.
 // Malformed pairs are left out: QueryErr reports them, and typed handlers
@@ -58,6 +66,7 @@ func (r *Request) Query(name string) string { return r.QueryValues().Get(name) }
 func (r *Request) QueryValues() url.Values {
 	if r.query == nil {
 		r.query, r.queryErrs = parseQuery(r.r.URL.RawQuery)
+		r.queryChecked = true
 	}
 	return r.query
 }
@@ -65,44 +74,101 @@ func (r *Request) QueryValues() url.Values {
 // QueryErr reports the query string's malformed pairs (a bad %-escape, a
 // ';' where '&' was meant) as a 400 *Error naming each parameter, or nil.
 func (r *Request) QueryErr() error {
-	r.QueryValues()
-	if r.queryErrs == nil {
-		return nil
+	if errs := r.queryProblems(); errs != nil {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
+			Detail: "the query string is malformed; see errors", Errors: errs}
 	}
-	return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter",
-		Detail: "the query string is malformed; see errors", Errors: r.queryErrs}
+	return nil
+}
+
+// queryProblems checks the query string once, without building a map.
+func (r *Request) queryProblems() []FieldError {
+	if !r.queryChecked {
+		r.queryErrs, r.queryChecked = checkQuery(r.r.URL.RawQuery), true
+	}
+	return r.queryErrs
 }
 
 // parseQuery parses a query string as url.ParseQuery does, but names the
 // parameter of every pair it cannot read instead of dropping it silently.
 func parseQuery(raw string) (url.Values, []FieldError) {
-	values := make(url.Values, strings.Count(raw, "&")+1)
+	values := url.Values{}
 	var errs []FieldError
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
-			continue
+		key, value, fe := parsePair(pair)
+		switch {
+		case fe != nil:
+			errs = append(errs, *fe)
+		case pair != "":
+			values[key] = append(values[key], value)
 		}
-		rawKey, rawValue, _ := strings.Cut(pair, "=")
-		if strings.Contains(pair, ";") {
-			name, _, _ := strings.Cut(rawKey, ";")
-			errs = append(errs, queryError(name, fmt.Sprintf("%q contains ';': separate parameters with '&' (or escape it as %%3B)", pair)))
-			continue
-		}
-		key, err := url.QueryUnescape(rawKey)
-		if err != nil {
-			errs = append(errs, queryError(rawKey, fmt.Sprintf("the name %q: %v", rawKey, err)))
-			continue
-		}
-		value, err := url.QueryUnescape(rawValue)
-		if err != nil {
-			errs = append(errs, queryError(key, fmt.Sprintf("the value %q: %v", rawValue, err)))
-			continue
-		}
-		values[key] = append(values[key], value)
 	}
 	return values, errs
+}
+
+// checkQuery returns the problems parseQuery would, allocating only for
+// them.
+func checkQuery(raw string) []FieldError {
+	var errs []FieldError
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if _, _, fe := parsePair(pair); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	return errs
+}
+
+// queryValue returns the first value of name in a raw query string.
+// Unescaping allocates only for names and values that have escapes.
+func queryValue(raw, name string) (string, bool) {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if key, value, fe := parsePair(pair); fe == nil && pair != "" && key == name {
+			return value, true
+		}
+	}
+	return "", false
+}
+
+// queryValues returns every value of name in a raw query string.
+func queryValues(raw, name string) []string {
+	var out []string
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if key, value, fe := parsePair(pair); fe == nil && pair != "" && key == name {
+			out = append(out, value)
+		}
+	}
+	return out
+}
+
+// parsePair reads one name=value pair of a query string.
+func parsePair(pair string) (key, value string, fe *FieldError) {
+	if pair == "" {
+		return "", "", nil
+	}
+	rawKey, rawValue, _ := strings.Cut(pair, "=")
+	if strings.IndexByte(pair, ';') >= 0 {
+		name, _, _ := strings.Cut(rawKey, ";")
+		e := queryError(name, fmt.Sprintf("%q contains ';': separate parameters with '&' (or escape it as %%3B)", pair))
+		return "", "", &e
+	}
+	key, err := url.QueryUnescape(rawKey)
+	if err != nil {
+		e := queryError(rawKey, fmt.Sprintf("the name %q: %v", rawKey, err))
+		return "", "", &e
+	}
+	if value, err = url.QueryUnescape(rawValue); err != nil {
+		e := queryError(key, fmt.Sprintf("the value %q: %v", rawValue, err))
+		return "", "", &e
+	}
+	return key, value, nil
 }
 
 func queryError(name, detail string) FieldError {

@@ -23,7 +23,7 @@ type Response struct {
 	w       http.ResponseWriter // the exchange's responseWriter, or per-route middleware's wrapper of it
 	r       *http.Request
 	written bool
-	down    []func(map[string]any) error // version downgrades for JSON bodies
+	down    []transform // version downgrades for JSON bodies
 }
 
 // Header returns the response headers, to set before writing.
@@ -55,22 +55,62 @@ func (res *Response) JSON(status int, v any) error {
 	if res.written {
 		return ErrAlreadyWritten
 	}
+	if res.down == nil {
+		// Encode straight to the connection: json.Encoder writes its pooled
+		// buffer in one Write once the whole value is encoded, so a failure
+		// writes nothing, and a large body is held once, not copied.
+		body := jsonBody{res: res, status: status}
+		if err := json.NewEncoder(&body).Encode(v); err != nil && !body.started {
+			return fmt.Errorf("gati: encoding the response as JSON: %w", err)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("gati: encoding the response as JSON: %w", err)
 	}
-	if res.down != nil {
-		if body, err = downgrade(body, res.down); err != nil {
-			return err
-		}
+	if body, err = translate(body, res.down, "downgrading the response body"); err != nil {
+		return err
 	}
-	return res.Bytes(status, "application/json", body)
+	return res.bytes(status, "application/json", body)
+}
+
+// errUntranslatable is what writing a raw body returns when the client
+// pinned a version whose changes translate this route's responses: Gati
+// can translate only JSON written with Response.JSON (or by a typed
+// handler), and sending the newest shape instead would break the client.
+func (res *Response) errUntranslatable() error {
+	return &Error{Status: http.StatusInternalServerError, Code: "untranslatable_response",
+		Detail: fmt.Sprintf("this route cannot answer API version %s: its response is not JSON the version changes can translate", res.ex.lctx.version)}
+}
+
+// jsonBody starts the response on json.Encoder's one Write and drops the
+// newline Encode adds, so the body is what json.Marshal would return.
+type jsonBody struct {
+	res     *Response
+	status  int
+	started bool
+}
+
+func (b *jsonBody) Write(p []byte) (int, error) {
+	b.res.start(b.status, "application/json")
+	b.started = true
+	n, err := b.res.w.Write(p[:len(p)-1])
+	if err == nil {
+		n++
+	}
+	return n, err
 }
 
 // Text writes s as text/plain with the given status.
 func (res *Response) Text(status int, s string) error {
 	if res.written {
 		return ErrAlreadyWritten
+	}
+	if len(res.down) > 0 {
+		return res.errUntranslatable()
 	}
 	res.start(status, "text/plain; charset=utf-8")
 	_, err := io.WriteString(res.w, s)
@@ -79,6 +119,13 @@ func (res *Response) Text(status int, s string) error {
 
 // Bytes writes body with the given status and content type.
 func (res *Response) Bytes(status int, contentType string, body []byte) error {
+	if len(res.down) > 0 && !res.written {
+		return res.errUntranslatable()
+	}
+	return res.bytes(status, contentType, body)
+}
+
+func (res *Response) bytes(status int, contentType string, body []byte) error {
 	if res.written {
 		return ErrAlreadyWritten
 	}
@@ -155,6 +202,9 @@ var ErrHeadRequest = errors.New("gati: HEAD request: the response has no body")
 func (res *Response) Stream(status int, contentType string) (*Stream, error) {
 	if res.written {
 		return nil, ErrAlreadyWritten
+	}
+	if len(res.down) > 0 {
+		return nil, res.errUntranslatable()
 	}
 	res.ex.streaming()
 	res.start(status, contentType)
@@ -236,6 +286,9 @@ func (es *EventStream) Comment(text string) error {
 func (res *Response) Hijack() (http.ResponseWriter, error) {
 	if res.written {
 		return nil, ErrAlreadyWritten
+	}
+	if len(res.down) > 0 {
+		return nil, res.errUntranslatable()
 	}
 	res.written = true
 	res.ex.streaming()

@@ -1,10 +1,10 @@
 package gati
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +30,21 @@ type VersionChange struct {
 	// DowngradeResponse rewrites a JSON response body of Version into the
 	// shape of the version before it. Nil leaves responses alone.
 	DowngradeResponse func(body map[string]any) error
+
+	// UpgradeRequestValue and DowngradeResponseValue translate a body
+	// that may be any JSON value (an array, a string, a number) and return
+	// its replacement; when set they are used instead of the map forms.
+	// Numbers arrive as json.Number, so large integers keep their digits.
+	UpgradeRequestValue    func(body any) (any, error)
+	DowngradeResponseValue func(body any) (any, error)
+
+	// Type, set instead of Route, makes this a change to a Go type rather
+	// than to one route: its translations run on every occurrence of the
+	// type (a JSON object, for a struct) in the request and response
+	// bodies of every typed route, nested in other types, in lists and
+	// in maps alike. It is Cadwyn's schema migration: a User that gained a
+	// field is translated once, wherever a User is sent.
+	Type reflect.Type
 }
 
 // Versions turns on API versioning. Each request names the version it
@@ -152,17 +167,37 @@ func (v *versioning) attach(a *App, o *route) error {
 }
 
 func (v *versioning) checkChange(a *App, c VersionChange) error {
+	what := strconv.Quote(c.Route)
+	if c.Type != nil {
+		what = "type " + c.Type.String()
+	}
 	i, ok := v.index[c.Version]
 	switch {
 	case !ok:
-		return fmt.Errorf("version change for %q names version %q, which the version set does not have", c.Route, c.Version)
+		return fmt.Errorf("version change for %s names version %q, which the version set does not have", what, c.Version)
 	case i == 0:
-		return fmt.Errorf("version change for %q names the first version %q: there is no earlier version to translate to", c.Route, c.Version)
+		return fmt.Errorf("version change for %s names the first version %q: there is no earlier version to translate to", what, c.Version)
+	case c.Type != nil && c.Route != "":
+		return fmt.Errorf("version change for %s also names route %q: set Type or Route, not both", what, c.Route)
+	case c.Type != nil:
+		return v.checkTypeChange(a, c, what)
 	}
 	if method, path, err := splitPattern(c.Route); err == nil && a.routeWithPattern(method, path) != nil {
 		return nil
 	}
 	return fmt.Errorf("version change for %q (version %s): no route is registered with that pattern", c.Route, c.Version)
+}
+
+// checkTypeChange requires a type change's type to occur in some typed
+// route's body: a change that translates nothing is a mistake.
+func (v *versioning) checkTypeChange(a *App, c VersionChange, what string) error {
+	for _, e := range a.table.Routes() {
+		in, out := bodyTypes(e.Value.handler)
+		if in != nil && typeOccurs(in, c.Type) || out != nil && typeOccurs(out, c.Type) {
+			return nil
+		}
+	}
+	return fmt.Errorf("version change for %s (version %s): no typed route sends or receives that type", what, c.Version)
 }
 
 func newVersionHeaders(ver timescape.Version) versionHeaders {
@@ -185,8 +220,8 @@ func newVersionHeaders(ver timescape.Version) versionHeaders {
 // oldest first, downgrades newest first.
 type routeChains struct {
 	serve []HandlerFunc
-	up    [][]func(map[string]any) error
-	down  [][]func(map[string]any) error
+	up    [][]transform
+	down  [][]transform
 }
 
 // chainsFor plans rt for every pinned version: the newest implementation
@@ -194,22 +229,21 @@ type routeChains struct {
 // id and speaks the version just before id.
 func (v *versioning) chainsFor(rt *route, next HandlerFunc) routeChains {
 	n := len(v.list)
-	rc := routeChains{serve: make([]HandlerFunc, n),
-		up: make([][]func(map[string]any) error, n), down: make([][]func(map[string]any) error, n)}
+	rc := routeChains{serve: make([]HandlerFunc, n), up: make([][]transform, n), down: make([][]transform, n)}
 	for pinned := range v.list {
-		end, serve := n, next // versions the implementation speaks up to, exclusive
+		end, serve, impl := n, next, rt.handler // versions the implementation speaks up to, exclusive
 		for _, o := range rt.older {
 			if d := v.index[o.until]; pinned < d {
-				end, serve = d, olderServe(o)
+				end, serve, impl = d, olderServe(o), o.handler
 				break
 			}
 		}
 		rc.serve[pinned] = serve
 		for i := pinned + 1; i < end; i++ {
-			rc.up[pinned] = append(rc.up[pinned], v.transformers(rt.pattern, i, true)...)
+			rc.up[pinned] = append(rc.up[pinned], v.transformsFor(rt, impl, i, true)...)
 		}
 		for i := end - 1; i > pinned; i-- {
-			rc.down[pinned] = append(rc.down[pinned], v.transformers(rt.pattern, i, false)...)
+			rc.down[pinned] = append(rc.down[pinned], v.transformsFor(rt, impl, i, false)...)
 		}
 	}
 	return rc
@@ -227,24 +261,6 @@ func olderServe(o *route) HandlerFunc {
 		}
 	}
 	return chain(handler, o.mw)
-}
-
-// transformers returns the upgrades (or downgrades) that version i
-// declares for the route.
-func (v *versioning) transformers(pattern string, i int, up bool) []func(map[string]any) error {
-	var out []func(map[string]any) error
-	for _, c := range v.changes {
-		if c.Route != pattern || v.index[c.Version] != i {
-			continue
-		}
-		if fn := c.UpgradeRequest; up && fn != nil {
-			out = append(out, fn)
-		}
-		if fn := c.DowngradeResponse; !up && fn != nil {
-			out = append(out, fn)
-		}
-	}
-	return out
 }
 
 // stage wraps a route's implementations in version resolution and
@@ -310,7 +326,7 @@ func (v *versioning) announce(k int, h http.Header, path string) error {
 }
 
 // upgradeRequest rewrites the request's JSON object body through ups.
-func upgradeRequest(req *Request, ups []func(map[string]any) error) error {
+func upgradeRequest(req *Request, ups []transform) error {
 	if req.r.ContentLength == 0 && req.r.Body == http.NoBody {
 		return nil
 	}
@@ -318,32 +334,10 @@ func upgradeRequest(req *Request, ups []func(map[string]any) error) error {
 	if err != nil || len(body) == 0 {
 		return err
 	}
-	var obj map[string]any
-	if err := decodeJSON(body, &obj); err != nil {
-		return err
+	if err := decodeJSON(body, new(any)); err != nil {
+		return err // a client's malformed body is a 400 naming the position
 	}
-	for _, up := range ups {
-		if err := up(obj); err != nil {
-			return fmt.Errorf("gati: upgrading the request body: %w", err)
-		}
-	}
-	if req.body, err = json.Marshal(obj); err != nil {
-		return fmt.Errorf("gati: encoding the upgraded request body: %w", err)
-	}
-	return nil
+	req.body, err = translate(body, ups, "upgrading the request body")
+	return err
 }
 
-// downgrade rewrites a JSON object response body through downs; other
-// JSON values pass unchanged.
-func downgrade(body []byte, downs []func(map[string]any) error) ([]byte, error) {
-	var obj map[string]any
-	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
-		return body, nil
-	}
-	for _, down := range downs {
-		if err := down(obj); err != nil {
-			return nil, fmt.Errorf("gati: downgrading the response body: %w", err)
-		}
-	}
-	return json.Marshal(obj)
-}

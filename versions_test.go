@@ -1,8 +1,10 @@
 package gati_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -298,5 +300,66 @@ func TestOlderImplementationKeepsItsOwnOptions(t *testing.T) {
 	refused.Handle("GET /users/{id}", raw, gati.Until("2025-06-01"), gati.Timeout(time.Second))
 	if err := refused.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "with Timeout: that option applies to the whole route") {
 		t.Fatalf("an older implementation with a route-wide option: %v", err)
+	}
+}
+
+func TestTypeChangesApplyWhereverTheTypeOccurs(t *testing.T) {
+	t.Parallel()
+	type team struct {
+		Lead    *userOut           `json:"lead"`
+		Members []userOut          `json:"members"`
+		ByRole  map[string]userOut `json:"by_role"`
+	}
+	ada := userOut{ID: "1", FirstName: "Ada", LastName: "Lovelace"}
+	set, err := timescape.NewSet([]timescape.Version{{ID: "2025-01-01", Semver: "1.0.0"}, {ID: "2025-06-01", Semver: "2.0.0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newApp()
+	app.Handle("GET /team", gati.Typed(func(*gati.Global, *gati.Local, struct{}) (team, error) {
+		return team{Lead: &ada, Members: []userOut{ada, ada}, ByRole: map[string]userOut{"chair": ada}}, nil
+	}))
+	app.Handle("GET /users", gati.Typed(func(*gati.Global, *gati.Local, struct{}) ([]userOut, error) {
+		return []userOut{ada}, nil
+	}))
+	app.Handle("GET /count", gati.Typed(func(*gati.Global, *gati.Local, struct{}) (int64, error) {
+		return 1 << 60, nil
+	}))
+	app.HandleFunc("GET /raw", func(_ *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+		return res.Bytes(200, "application/json", []byte(`{"first_name":"Ada"}`))
+	})
+	app.Versions(set,
+		gati.VersionChange{Version: "2025-06-01", Type: reflect.TypeFor[userOut](), DowngradeResponse: joinName},
+		gati.VersionChange{Version: "2025-06-01", Route: "GET /count", Description: "counts became numbers",
+			DowngradeResponseValue: func(v any) (any, error) { return v.(json.Number).String(), nil }},
+		gati.VersionChange{Version: "2025-06-01", Route: "GET /raw", DowngradeResponse: joinName},
+	)
+	srv := start(t, app)
+	old := []string{"X-API-Version", "2025-01-01"}
+	const joined = `{"id":"1","name":"Ada Lovelace"}`
+	if r := do(t, srv, "GET", "/team", "", old...); r.body != `{"by_role":{"chair":`+joined+`},"lead":`+joined+`,"members":[`+joined+`,`+joined+`]}` {
+		t.Errorf("team for 2025-01-01: %s", r.body)
+	}
+	if r := do(t, srv, "GET", "/users", "", old...); r.body != "["+joined+"]" {
+		t.Errorf("an array body for 2025-01-01: %s", r.body)
+	}
+	if r := do(t, srv, "GET", "/count", "", old...); r.body != `"1152921504606846976"` {
+		t.Errorf("a scalar body for 2025-01-01: %s (the integer must keep every digit)", r.body)
+	}
+	if r := do(t, srv, "GET", "/users", ""); !strings.Contains(r.body, `"first_name":"Ada"`) {
+		t.Errorf("head: %s", r.body)
+	}
+	if r := do(t, srv, "GET", "/raw", "", old...); r.status != 500 || r.problem.Code != "untranslatable_response" {
+		t.Errorf("a raw body that cannot be translated: %d %s; it must not reach an old client in the new shape", r.status, r.body)
+	}
+	if r := do(t, srv, "GET", "/raw", ""); r.status != 200 {
+		t.Errorf("raw route at head: %d", r.status)
+	}
+
+	unused := newApp()
+	unused.Handle("GET /count", gati.Typed(func(*gati.Global, *gati.Local, struct{}) (int, error) { return 1, nil }))
+	unused.Versions(set, gati.VersionChange{Version: "2025-06-01", Type: reflect.TypeFor[userOut](), DowngradeResponse: joinName})
+	if err := unused.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "no typed route sends or receives that type") {
+		t.Fatalf("a type change no route uses: %v", err)
 	}
 }

@@ -54,6 +54,7 @@ func (a *analysis) fileDirectives(p *packages.Package, f *ast.File) []*directive
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
 			if !strings.HasPrefix(c.Text, directivePrefix) {
+				a.nearMiss(c)
 				continue
 			}
 			d := parseDirective(c)
@@ -143,6 +144,69 @@ func (a *analysis) funcOf(d *directive) (*ast.FuncDecl, *types.Func, bool) {
 	return fd, fn, ok // not ok: a type error, already reported
 }
 
+// directiveNames are the directives there are.
+var directiveNames = []string{"route", "middleware"}
+
+// nearMiss reports a comment that looks like a directive but is not one,
+// and would be silently ignored: "// gati:route" or "//  Gati:route GET /x"
+// (Go directives take no space after //).
+func (a *analysis) nearMiss(c *ast.Comment) {
+	text, ok := strings.CutPrefix(c.Text, "//")
+	if !ok {
+		return
+	}
+	rest, ok := cutFold(strings.TrimSpace(text), "gati:")
+	if !ok {
+		return
+	}
+	name, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	if closest(name) == "" {
+		return
+	}
+	a.rep.at(c.Slash, "%q is not a directive, so it is ignored: write %s%s with no space after // (as in //go: directives)",
+		c.Text, directivePrefix, closest(name))
+}
+
+// cutFold is strings.CutPrefix, ignoring case.
+func cutFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
+}
+
+// closest returns the directive name within two edits of name, or "".
+func closest(name string) string {
+	name = strings.ToLower(name)
+	for _, d := range directiveNames {
+		if editDistance(name, d) <= 2 {
+			return d
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
 // split sorts directives by name, reporting unknown ones.
 func (a *analysis) split(ds []*directive) (routes, middleware []*directive) {
 	for _, d := range ds {
@@ -151,7 +215,17 @@ func (a *analysis) split(ds []*directive) (routes, middleware []*directive) {
 			routes = append(routes, d)
 		case "middleware":
 			middleware = append(middleware, d)
+		case "":
+			if len(d.args) > 0 && closest(d.args[0].text) != "" {
+				a.rep.at(d.pos, "a directive takes no space after the colon: write %s%s", directivePrefix, closest(d.args[0].text))
+				continue
+			}
+			a.rep.at(d.pos, "directive %s has no name; want //gati:route or //gati:middleware", directivePrefix)
 		default:
+			if c := closest(d.name); c != "" {
+				a.rep.at(d.pos, "unknown directive %s%s; did you mean %s%s?", directivePrefix, d.name, directivePrefix, c)
+				continue
+			}
 			a.rep.at(d.pos, "unknown directive %s%s; want //gati:route or //gati:middleware", directivePrefix, d.name)
 		}
 	}

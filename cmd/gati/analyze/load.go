@@ -33,13 +33,29 @@ const GenFile = "gati_gen.go"
 // drops the errors that causes. An overlay replacing it would be cleaner,
 // but the go command does not cache builds of overlaid packages, which
 // made Load several times slower.
-const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedModule
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedModule
 
 // Load analyzes the app whose module root (dir with go.mod) and main
 // package are in dir. Source problems come back as *Errors (every problem,
 // not just the first), each "file:line:col: message" with file relative
 // to dir.
 func Load(ctx context.Context, dir string) (*manifest.Manifest, error) {
+	r, err := Analyze(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	return r.Manifest, nil
+}
+
+// Result is what Analyze finds: the manifest, and what tools need besides.
+type Result struct {
+	Manifest *manifest.Manifest
+	// ModuleConfigs has an entry per module of the manifest, in order.
+	ModuleConfigs []ModuleConfig
+}
+
+// Analyze is Load, returning also the modules' configuration types.
+func Analyze(ctx context.Context, dir string) (*Result, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -59,5 +75,12 @@ func Load(ctx context.Context, dir string) (*manifest.Manifest, error) {
 	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return cmp.Compare(a.PkgPath, b.PkgPath) })
 	a := &analysis{dir: dir, pkgs: pkgs, rep: reporter{dir: dir, fset: fset}}
-	return a.run()
+	m, err := a.run()
+	if err != nil {
+		if merr := moduleError(ctx, dir); merr != nil {
+			return nil, merr
+		}
+		return nil, err
+	}
+	return &Result{Manifest: m, ModuleConfigs: a.moduleConfigs(m.Modules)}, nil
 }

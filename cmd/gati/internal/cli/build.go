@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/cmd/gati/internal/configcheck"
 	"gati.dev/gati/cmd/gati/internal/versions"
 	"gati.dev/gati/manifest"
 )
@@ -46,10 +48,15 @@ version; otherwise it says the API is unchanged.`,
   gati build --release`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.dir = dirArg(args)
+			dir, err := resolveDir("build", args, o.dir)
+			if err != nil {
+				return err
+			}
+			o.dir = dir
 			return runBuild(cmd.Context(), o, cmd.ErrOrStderr())
 		},
 	}
+	addDirFlag(cmd, &o.dir)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the binary to this path (default dir/bin/<app>)")
 	cmd.Flags().StringVar(&o.version, "version-stamp", "", "version to stamp into the binary (default from git describe)")
 	cmd.Flags().BoolVar(&o.release, "release", false, "snapshot the API into .gati/versions when it changed since the newest version")
@@ -68,11 +75,12 @@ func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
 	if strings.ContainsAny(o.version, " \t\n'\"") {
 		return fmt.Errorf("build: --version-stamp %q must not contain spaces or quotes", o.version)
 	}
-	m, err := loadApp(ctx, "build", o.dir, w, true)
+	r, err := analyzeApp(ctx, "build", o.dir, w, true)
 	if err != nil {
 		return err
 	}
-	if err := checkConfig(o.dir); err != nil {
+	m := r.Manifest
+	if err := checkConfig(o.dir, r.ModuleConfigs, w); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
 	if err := writeGenerated(o.dir, m); err != nil {
@@ -91,9 +99,21 @@ func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
 }
 
 // checkConfig validates gati.yaml, if there is one, for the base settings
-// and for every environment it lists, and reports every problem.
-func checkConfig(dir string) error {
-	return gati.ValidateConfig(filepath.Join(dir, gati.ConfigFile))
+// and for every environment it lists, then the modules.<name> sections
+// against the types the modules decode them into (what can be known
+// statically; configcheck says what cannot, as notes written to w). It
+// reports every problem.
+func checkConfig(dir string, mods []analyze.ModuleConfig, w io.Writer) error {
+	path := filepath.Join(dir, gati.ConfigFile)
+	base := gati.ValidateConfig(path)
+	res, err := configcheck.Check(path, mods)
+	if err != nil {
+		return err
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	return errors.Join(base, res.Err())
 }
 
 func writeGenerated(dir string, m *manifest.Manifest) error {

@@ -112,8 +112,8 @@ func TestBuildErrors(t *testing.T) {
 		err     string
 		stderr  []string
 	}{
-		{name: "no go.mod", args: []string{empty}, err: "build: " + empty + " has no go.mod; run it in an app created by `gati create`"},
-		{name: "bad directives", fixture: "bad", err: "build: 30 problems", stderr: []string{
+		{name: "no go.mod", args: []string{empty}, err: "build: " + empty + " has no go.mod: run gati build in an app's directory"},
+		{name: "bad directives", fixture: "bad", err: "build: 33 problems", stderr: []string{
 			"routes.go:5:1: unknown directive //gati:rout",
 			"typed.go:10:1: path parameter {id} has no field in main.ItemIn",
 			`typed.go:43:2: field Name: tag maxLength:"x": invalid syntax`,

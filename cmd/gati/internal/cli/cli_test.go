@@ -3,8 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"strings"
 	"testing"
+
+	"gati.dev/gati/cmd/gati/internal/runtimemod"
 )
 
 // run runs the gati command line with args and returns its output.
@@ -22,8 +25,10 @@ func run(ctx context.Context, t *testing.T, args ...string) (string, error) {
 func TestVersionFlag(t *testing.T) {
 	t.Parallel()
 	out, err := run(t.Context(), t, "--version")
-	if err != nil || out != "gati v1.2.3 (commit abc1234)\n" {
-		t.Fatalf("gati --version = %q, %v", out, err)
+	want := "gati v1.2.3 (commit abc1234)\nbuilt with " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH +
+		"\nruntime gati.dev/gati " + runtimemod.Version + "\n"
+	if err != nil || out != want {
+		t.Fatalf("gati --version = %q, %v; want %q", out, err, want)
 	}
 }
 

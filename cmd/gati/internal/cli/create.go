@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gati.dev/gati/cmd/gati/internal/runtimemod"
 	"gati.dev/gati/cmd/gati/internal/scaffold"
 )
 
@@ -18,7 +19,10 @@ func newCreateCmd() *cobra.Command {
 		Short: "Create a new app in dir",
 		Long: `Create writes a new app into dir (which must not exist or be empty): one
 typed route, its generated registration, a test and gati.yaml. It then
-runs go mod tidy, so the app builds and runs offline.`,
+puts the Gati runtime this gati carries into the Go module cache and runs
+go mod tidy, so the app builds, tests and runs offline, with go build as
+well as gati dev. Its go.mod requires gati.dev/gati at that runtime's
+version (see gati --version); there is no replace directive.`,
 		Example: "  gati create demo\n  gati create api --module example.com/api",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -30,11 +34,18 @@ runs go mod tidy, so the app builds and runs offline.`,
 }
 
 func runCreate(ctx context.Context, out io.Writer, dir, module string) error {
-	src, err := scaffold.FindSource()
+	opts, err := scaffold.RuntimeOptions(module)
 	if err != nil {
 		return err
 	}
-	files, err := scaffold.Write(dir, scaffold.Options{Module: module, Source: src})
+	if err := scaffold.CheckEmpty(dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Installing the Gati runtime %s into the module cache…\n", runtimemod.Version)
+	if err := runtimemod.Install(ctx); err != nil {
+		return err
+	}
+	files, err := scaffold.Write(dir, opts)
 	if err != nil {
 		return err
 	}
@@ -57,6 +68,6 @@ func printNextSteps(out io.Writer, dir string) {
 	fmt.Fprintf(out, `
 Next steps:
   cd %s && gati dev
-  curl 'http://localhost:8080/hello?name=Ada'
+  curl 'http://127.0.0.1:8080/hello?name=Ada'
 `, dir)
 }

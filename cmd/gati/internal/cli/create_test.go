@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"gati.dev/gati/cmd/gati/analyze"
-	"gati.dev/gati/cmd/gati/internal/scaffold"
 )
 
 // TestCreateBuildsAndTests creates an app and runs its tests and vet, as
@@ -82,15 +81,6 @@ func TestCreateRefusesNonEmptyDir(t *testing.T) {
 	_, err := run(t.Context(), t, "create", dir)
 	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "choose another") {
 		t.Fatalf("err = %v, want a refusal naming %s", err, dir)
-	}
-}
-
-// TestCreateWithoutSource runs create where no checkout can be found.
-func TestCreateWithoutSource(t *testing.T) {
-	t.Setenv(scaffold.SourceEnv, t.TempDir()) // no go.mod there
-	_, err := run(t.Context(), t, "create", filepath.Join(t.TempDir(), "demo"))
-	if err == nil || !strings.Contains(err.Error(), scaffold.SourceEnv) {
-		t.Fatalf("err = %v, want advice to set %s", err, scaffold.SourceEnv)
 	}
 }
 

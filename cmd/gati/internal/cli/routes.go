@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -21,6 +19,7 @@ import (
 
 func newRoutesCmd() *cobra.Command {
 	var asJSON bool
+	var dir string
 	cmd := &cobra.Command{
 		Use:   "routes [dir]",
 		Short: "List the app's routes",
@@ -36,7 +35,10 @@ with their request and response types. It writes no files.`,
   gati routes --json | jq '.[].pattern'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := dirArg(args)
+			dir, err := resolveDir("routes", args, dir)
+			if err != nil {
+				return err
+			}
 			m, err := loadApp(cmd.Context(), "routes", dir, cmd.ErrOrStderr(), false)
 			if err != nil {
 				return err
@@ -47,16 +49,9 @@ with their request and response types. It writes no files.`,
 			return printRoutes(cmd.OutOrStdout(), m)
 		},
 	}
+	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the routes as JSON, as in .gati/manifest.json")
 	return cmd
-}
-
-// dirArg returns the optional directory argument, "." by default.
-func dirArg(args []string) string {
-	if len(args) == 1 {
-		return args[0]
-	}
-	return "."
 }
 
 // loadApp checks that dir holds an app and analyzes it. Problems in the
@@ -64,16 +59,27 @@ func dirArg(args []string) string {
 // relative to the working directory, followed by a hint. With progress,
 // w also gets an "analyzing…" line.
 func loadApp(ctx context.Context, command, dir string, w io.Writer, progress bool) (*manifest.Manifest, error) {
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %s has no go.mod; run it in an app created by `gati create`", command, dir)
+	r, err := analyzeApp(ctx, command, dir, w, progress)
+	if err != nil {
+		return nil, err
+	}
+	return r.Manifest, nil
+}
+
+// analyzeApp is loadApp, returning what the analysis found besides the
+// manifest.
+func analyzeApp(ctx context.Context, command, dir string, w io.Writer, progress bool) (*analyze.Result, error) {
+	if _, err := appDir(command, dir); err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	if progress {
 		fmt.Fprint(w, "analyzing…")
 	}
-	m, err := analyze.Load(ctx, dir)
+	r, err := analyze.Analyze(ctx, dir)
 	if progress {
 		if err == nil {
+			m := r.Manifest
 			fmt.Fprintf(w, " %s, %s (%s)\n", plural(len(m.Routes), "route"), plural(len(m.Modules), "module"), seconds(time.Since(start)))
 		} else {
 			fmt.Fprintln(w)
@@ -84,7 +90,7 @@ func loadApp(ctx context.Context, command, dir string, w io.Writer, progress boo
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", command, err)
 		}
-		return m, nil
+		return r, nil
 	}
 	for _, d := range errs.Diagnostics {
 		if d.File != "" {

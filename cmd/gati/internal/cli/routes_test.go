@@ -158,8 +158,8 @@ func TestRoutesErrors(t *testing.T) {
 		err    string
 		stderr []string
 	}{
-		{"no go.mod", []string{empty}, empty + " has no go.mod; run it in an app created by `gati create`", nil},
-		{"bad directives", []string{bad}, "routes: 30 problems in " + bad, []string{
+		{"no go.mod", []string{empty}, empty + " has no go.mod: run gati routes in an app's directory", nil},
+		{"bad directives", []string{bad}, "routes: 33 problems in " + bad, []string{
 			filepath.Join(bad, "routes.go") + ":5:1: unknown directive //gati:rout",
 			filepath.Join(bad, "conflict", "b.go") + `:5:1: route "GET /users/{name}" conflicts with "GET /users/{id}" declared at conflict/a.go:6`,
 			"fix the problems above and run gati routes again\n",
@@ -200,5 +200,22 @@ func TestHelpHasExamples(t *testing.T) {
 		if err != nil || !strings.Contains(out, "Examples:") || !strings.Contains(out, "gati "+cmd.Name()) {
 			t.Errorf("gati %s --help = %v:\n%s", cmd.Name(), err, out)
 		}
+	}
+}
+
+// TestRoutesShowsMissingGoSum: with go.sum emptied, gati routes shows the
+// go command's "missing go.sum entry" instead of "invalid type".
+func TestRoutesShowsMissingGoSum(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "demo")
+	if out, err := run(t.Context(), t, "create", dir); err != nil {
+		t.Fatalf("gati create: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t.Context(), t, "routes", dir)
+	if err == nil || !strings.Contains(err.Error(), "missing go.sum entry") || strings.Contains(out, "invalid type") {
+		t.Fatalf("err = %v, want Go's missing go.sum entry; output:\n%s", err, out)
 	}
 }

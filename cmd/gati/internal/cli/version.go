@@ -29,14 +29,14 @@ snapshot file per version (<id>.json, the routes and their JSON Schemas,
 never changed once written) and lifecycle.json (deprecations, sunsets, tags,
 the default version and the history). Commit both.
 
-A version is named by the day it became current (2025-06-01, then
-2025-06-01.2 for a second one that day) and has a semver that the changes
+A version is named by the day it became current ({newer}, then
+{newer}.2 for a second one that day) and has a semver that the changes
 since the previous version decide: breaking, minor or patch.`,
 		Example: `  gati version snapshot
   gati version diff --fail-on breaking
   gati version list
-  gati version deprecate 2025-01-01 --sunset 2026-01-01
-  gati version rollback 2025-01-01`,
+  gati version deprecate {older} --sunset {sunset}
+  gati version rollback {older}`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
@@ -44,20 +44,6 @@ since the previous version decide: breaking, minor or patch.`,
 		newVersionDeprecateCmd(), newVersionHistoryCmd(), newVersionRollbackCmd())
 	cmd.AddCommand(newVersionNewCmd())
 	return cmd
-}
-
-// versionDir picks the app directory from a positional argument or --dir.
-func versionDir(command string, args []string, flagDir string) (string, error) {
-	if len(args) == 1 {
-		if flagDir != "" && flagDir != args[0] {
-			return "", fmt.Errorf("%s: give the directory as an argument or with --dir, not both", command)
-		}
-		return args[0], nil
-	}
-	if flagDir != "" {
-		return flagDir, nil
-	}
-	return ".", nil
 }
 
 // loadVersions reads .gati/versions of the app in dir.
@@ -88,10 +74,10 @@ changelog defaults to a summary of the changes. When the API has not changed,
 nothing is written.`,
 		Example: `  gati version snapshot
   gati version snapshot --changelog "Users get an avatar" --tag stable
-  gati version snapshot ./demo --date 2025-06-01`,
+  gati version snapshot ./demo --date {newer}`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			appDir, err := versionDir(command, args, dir)
+			appDir, err := resolveDir(command, args, dir)
 			if err != nil {
 				return err
 			}
@@ -128,9 +114,9 @@ nothing is written.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
-	f.StringVar(&id, "id", "", "the version ID, such as 2025-06-01 (default: the date's day)")
-	f.StringVar(&date, "date", "", "when the version becomes current: 2025-06-01 or an RFC 3339 time (default: now)")
+	addDirFlag(cmd, &dir)
+	f.StringVar(&id, "id", "", "the version ID, such as {newer} (default: the date's day)")
+	f.StringVar(&date, "date", "", "when the version becomes current: {newer} or an RFC 3339 time (default: now)")
 	f.StringVar(&semver, "semver", "", "the semver, MAJOR.MINOR.PATCH (default: as the changes call for)")
 	f.StringVar(&changelog, "changelog", "", "the changelog (default: a summary of the changes)")
 	f.StringSliceVar(&tags, "tag", nil, "a custom tag for the version, such as stable (moved from the version that has it)")
@@ -152,7 +138,7 @@ With --fail-on, the command fails (exit status 1) when a change is at least
 that severe, for CI.`,
 		Example: `  gati version diff
   gati version diff --fail-on breaking
-  gati version diff 2025-01-01 2025-06-01 --format markdown`,
+  gati version diff {older} {newer} --format markdown`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			threshold := diff.None
@@ -166,7 +152,7 @@ that severe, for CI.`,
 			if !slices.Contains(diff.Formats, format) && format != "md" {
 				return fmt.Errorf("%s: --format %q must be %s", command, format, strings.Join(diff.Formats, ", "))
 			}
-			appDir, err := versionDir(command, nil, dir)
+			appDir, err := resolveDir(command, nil, dir)
 			if err != nil {
 				return err
 			}
@@ -232,7 +218,7 @@ that severe, for CI.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	f.StringVar(&format, "format", "text", "output format: "+strings.Join(diff.Formats, ", "))
 	f.StringVar(&failOn, "fail-on", "none", "fail when a change is at least this severe: breaking, minor, patch or none")
 	return cmd
@@ -254,7 +240,7 @@ get is marked with *.`,
   gati version list --json | jq '.[].semver'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			appDir, err := versionDir(command, args, dir)
+			appDir, err := resolveDir(command, args, dir)
 			if err != nil {
 				return err
 			}
@@ -274,7 +260,7 @@ get is marked with *.`,
 			return printVersions(out, entries)
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the versions as JSON")
 	return cmd
 }
@@ -314,18 +300,18 @@ func newVersionDeprecateCmd() *cobra.Command {
 deprecated as of now (clients that ask for it get a deprecation notice) and
 stops being served on the --sunset date, which must not be in the past.
 Deprecating a version again only moves its sunset.`,
-		Example: `  gati version deprecate 2025-01-01 --sunset 2026-01-01
-  gati version deprecate 2025-01-01 --sunset 2026-01-01T00:00:00Z --dir ./demo`,
+		Example: `  gati version deprecate {older} --sunset {sunset}
+  gati version deprecate {older} --sunset {sunset}T00:00:00Z --dir ./demo`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sunset == "" {
-				return fmt.Errorf("%s: --sunset is required: the date the version stops being served (2030-01-01)", command)
+				return fmt.Errorf("%s: --sunset is required: the date the version stops being served (%s)", command, newExampleDates(versionNow()).sunset)
 			}
 			t, err := versions.ParseTime("sunset", sunset)
 			if err != nil {
 				return fmt.Errorf("%s: %w", command, err)
 			}
-			appDir, err := versionDir(command, nil, dir)
+			appDir, err := resolveDir(command, nil, dir)
 			if err != nil {
 				return err
 			}
@@ -343,8 +329,8 @@ Deprecating a version again only moves its sunset.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
-	cmd.Flags().StringVar(&sunset, "sunset", "", "when the version stops being served: 2030-01-01 or an RFC 3339 time")
+	addDirFlag(cmd, &dir)
+	cmd.Flags().StringVar(&sunset, "sunset", "", "when the version stops being served: {sunset} or an RFC 3339 time")
 	return cmd
 }
 
@@ -360,14 +346,14 @@ get, in place of the newest; clients that ask for a version are unaffected.
 It is recorded in .gati/versions/lifecycle.json and takes effect when the
 app is built and deployed. --clear makes the newest version the default
 again.`,
-		Example: `  gati version rollback 2025-01-01
+		Example: `  gati version rollback {older}
   gati version rollback --clear`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if clear == (len(args) == 1) {
 				return fmt.Errorf("%s: give a version ID or --clear", command)
 			}
-			appDir, err := versionDir(command, nil, dir)
+			appDir, err := resolveDir(command, nil, dir)
 			if err != nil {
 				return err
 			}
@@ -390,7 +376,7 @@ again.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&clear, "clear", false, "undo the rollback: the newest version is the default again")
 	return cmd
 }
@@ -410,7 +396,7 @@ newest version (HEAD) and the version clients without a header got
   gati version history --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			appDir, err := versionDir(command, args, dir)
+			appDir, err := resolveDir(command, args, dir)
 			if err != nil {
 				return err
 			}
@@ -441,7 +427,7 @@ newest version (HEAD) and the version clients without a header got
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
 	return cmd
 }

@@ -31,10 +31,10 @@ Removed routes cannot be translated; keep an older implementation instead
 (docs/versioning.md).`,
 		Example: `  gati version snapshot
   gati version new
-  gati version new ./demo --version 2025-06-01 --from 2025-01-01`,
+  gati version new ./demo --version {newer} --from {older}`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			appDir, err := versionDir(command, args, dir)
+			appDir, err := resolveDir(command, args, dir)
 			if err != nil {
 				return err
 			}
@@ -65,7 +65,7 @@ Removed routes cannot be translated; keep an older implementation instead
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", "", "the app directory (default: the current directory)")
+	addDirFlag(cmd, &dir)
 	f.StringVar(&o.Version, "version", "", "the version whose changes to translate (default: the newest)")
 	f.StringVar(&o.From, "from", "", "the version to translate to (default: the one before --version)")
 	return cmd

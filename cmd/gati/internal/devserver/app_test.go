@@ -55,16 +55,9 @@ func startDevApp(t *testing.T, prepare func(context.Context) error, edit func(di
 // newApp writes the scaffold into a temporary directory, with go.sum.
 func newApp(t *testing.T) string {
 	t.Helper()
-	src, err := scaffold.FindSource()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := filepath.Join(t.TempDir(), "demo")
-	if _, err := scaffold.Write(dir, scaffold.Options{Source: src}); err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
-	if err := scaffold.Tidy(context.Background(), dir, &out); err != nil {
+	if err := scaffold.New(context.Background(), dir, "", &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	return dir

@@ -3,11 +3,14 @@ package devserver
 import (
 	"context"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // binDir holds the dev builds, under the app's .gati directory.
@@ -19,18 +22,27 @@ type buildError struct{ output string }
 func (e *buildError) Error() string { return e.output }
 
 // build compiles the app in dir into .gati/dev/app-<n> with the go
-// command, GOFLAGS and build cache as the user has them, plus flags.
-func build(ctx context.Context, dir string, n int, flags []string) (string, error) {
+// command, GOFLAGS and build cache as the user has them, plus flags. It
+// runs go build -v, and while it runs writes a progress line to out every
+// interval (none when interval is 0), so that a build that compiles the
+// whole runtime on a cold build cache shows what it is doing.
+func build(ctx context.Context, dir string, n int, flags []string, out io.Writer, interval time.Duration) (string, error) {
 	bin := binPath(dir, n)
-	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
+	args := append(append([]string{"build", "-v"}, flags...), "-o", bin, ".")
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+	if interval <= 0 {
+		interval = time.Duration(math.MaxInt64)
+	}
+	p := startProgress(out, interval)
+	cmd.Stdout, cmd.Stderr = p, p
+	err := cmd.Run()
+	output, _ := p.finish()
 	if ctx.Err() != nil {
 		return "", errStopped
 	}
 	if err != nil {
-		msg := strings.TrimSpace(string(out))
+		msg := strings.TrimSpace(output)
 		if msg == "" {
 			msg = fmt.Sprintf("go build: %v", err)
 		}

@@ -35,6 +35,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -42,8 +43,11 @@ import (
 type Options struct {
 	// Dir is the app's directory (its main package); default ".".
 	Dir string
-	// Port is the port the dev server listens on, on every interface,
-	// when Listener is nil; default $PORT, else 8080.
+	// Host is the interface the dev server listens on when Listener is
+	// nil; default 127.0.0.1, this machine only.
+	Host string
+	// Port is the port the dev server listens on when Listener is nil;
+	// default $PORT, else 8080.
 	Port int
 	// Listener, when set, is used instead of listening on Port.
 	Listener net.Listener
@@ -61,6 +65,10 @@ type Options struct {
 	// Timings prints where each reload's time went: Prepare, go build,
 	// and the app's start until ready.
 	Timings bool
+	// Progress is how often a build that is still running reports its
+	// progress (time taken, packages compiled); default 5s, negative for
+	// never.
+	Progress time.Duration
 	// Debounce is how long changes must settle before a reload; default
 	// 50ms.
 	Debounce time.Duration
@@ -80,6 +88,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Began.IsZero() {
 		o.Began = time.Now()
+	}
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.Progress == 0 {
+		o.Progress = 5 * time.Second
 	}
 	if o.Debounce == 0 {
 		o.Debounce = 50 * time.Millisecond
@@ -110,6 +124,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	s := newSupervisor(o, ln.Addr())
+	fmt.Fprintf(s.out, "gati dev: serving %s; building %s…\n", s.url, o.Dir)
 	w, err := newWatcher(o.Dir, o.Debounce, s.out)
 	if err != nil {
 		ln.Close()
@@ -128,10 +143,13 @@ func listen(o Options) (net.Listener, error) {
 	if o.Listener != nil {
 		return o.Listener, nil
 	}
-	addr := ":" + strconv.Itoa(o.Port)
+	addr := net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
 	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("port %d is taken on %s: another program listens there; stop it, or choose another port with --port (or $PORT, or server.port in gati.yaml)", o.Port, o.Host)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("listening on %s: %w (is another server using the port? choose one with --port)", addr, err)
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	return ln, nil
 }

@@ -109,7 +109,7 @@ func (s *supervisor) timedBuild(ctx context.Context, took *time.Duration) (strin
 		n = s.builds
 	}
 	t0 := time.Now()
-	bin, err := build(ctx, s.o.Dir, n, s.flags)
+	bin, err := build(ctx, s.o.Dir, n, s.flags, s.out, s.o.Progress)
 	*took = time.Since(t0)
 	return bin, err
 }

@@ -25,17 +25,29 @@ var templateFS embed.FS
 type Options struct {
 	// Module is the module path; default: the base name of the directory.
 	Module string
-	// Source is the absolute path of a gati.dev/gati checkout the app
-	// replaces the runtime with; empty means no replace directive.
-	Source string
+	// Version is the version of gati.dev/gati the app requires; default
+	// v0.0.0 (tests only: no module cache has it).
+	Version string
+	// Require lists further requirements, "path version", each marked
+	// indirect: the runtime's dependencies at the versions the CLI was
+	// built with.
+	Require []string
+	// GoSum, when set, is written as the app's go.sum: the runtime's
+	// checksums, so that go mod tidy needs neither network nor checksum
+	// database for what the CLI carries.
+	GoSum []byte
 }
+
+// RuntimeModule is the module path of the Gati runtime.
+const RuntimeModule = "gati.dev/gati"
 
 // data is what the templates see.
 type data struct {
 	Name      string // app name: the last element of the module path
 	Module    string
-	Source    string // quoted for go.mod when needed
-	HelloLine int    // line of hello.go's //gati:route directive
+	Version   string
+	Require   []string
+	HelloLine int // line of hello.go's //gati:route directive
 }
 
 // HelloDirective is the route directive of the template's handler.
@@ -55,6 +67,10 @@ func Write(dir string, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.GoSum != nil {
+		files = append(files, file{name: "go.sum", body: opts.GoSum})
+		slices.SortFunc(files, func(a, b file) int { return strings.Compare(a.name, b.name) })
+	}
 	return writeFiles(dir, files)
 }
 
@@ -70,7 +86,11 @@ func newData(dir string, opts Options) (data, error) {
 	if err := checkModulePath(mod); err != nil {
 		return data{}, err
 	}
-	return data{Name: path.Base(mod), Module: mod, Source: modFilePath(opts.Source)}, nil
+	v := opts.Version
+	if v == "" {
+		v = "v0.0.0"
+	}
+	return data{Name: path.Base(mod), Module: mod, Version: v, Require: opts.Require}, nil
 }
 
 // checkModulePath rejects what go.mod cannot hold unquoted; the go command
@@ -82,13 +102,9 @@ func checkModulePath(mod string) error {
 	return nil
 }
 
-// modFilePath quotes a file path for go.mod when it has spaces or quotes.
-func modFilePath(p string) string {
-	if p == "" || !strings.ContainsAny(p, " \t\"'`\\") {
-		return p
-	}
-	return strconv.Quote(p)
-}
+// CheckEmpty returns the error Write would for dir: it exists and is a
+// file or a directory that is not empty.
+func CheckEmpty(dir string) error { return checkEmpty(dir) }
 
 // checkEmpty refuses an existing file or non-empty directory.
 func checkEmpty(dir string) error {

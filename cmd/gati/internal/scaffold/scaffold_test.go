@@ -12,19 +12,22 @@ import (
 func TestWriteFiles(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo")
-	files, err := Write(dir, Options{Source: "/src/gati"})
+	files, err := Write(dir, Options{Version: "v0.0.0-20261130000000-0123456789ab", GoSum: []byte("x\n"), Require: []string{"golang.org/x/sys v0.49.0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{".gitignore", "README.md", "gati.yaml", "gati_gen.go", "go.mod", "hello.go", "hello_test.go", "main.go"}
+	want := []string{".gitignore", "README.md", "gati.yaml", "gati_gen.go", "go.mod", "go.sum", "hello.go", "hello_test.go", "main.go"}
 	if strings.Join(files, " ") != strings.Join(want, " ") {
 		t.Fatalf("files = %v, want %v", files, want)
 	}
 	gomod := read(t, dir, "go.mod")
-	for _, s := range []string{"module demo\n", "go 1.26.0\n", "require gati.dev/gati v0.0.0\n", "replace gati.dev/gati => /src/gati\n"} {
+	for _, s := range []string{"module demo\n", "go 1.26.0\n", "require gati.dev/gati v0.0.0-20261130000000-0123456789ab\n", "\tgolang.org/x/sys v0.49.0 // indirect\n"} {
 		if !strings.Contains(gomod, s) {
 			t.Errorf("go.mod lacks %q:\n%s", s, gomod)
 		}
+	}
+	if strings.Contains(gomod, "replace") {
+		t.Errorf("go.mod has a replace directive:\n%s", gomod)
 	}
 	if y := read(t, dir, "gati.yaml"); !strings.Contains(y, "name: demo\n") {
 		t.Errorf("gati.yaml does not name the app:\n%s", y)
@@ -118,20 +121,6 @@ func TestWriteRejectsBadModulePath(t *testing.T) {
 	_, err := Write(t.TempDir(), Options{Module: "my app"})
 	if err == nil || !strings.Contains(err.Error(), "--module") {
 		t.Fatalf("err = %v, want a hint about --module", err)
-	}
-}
-
-func TestModFilePathQuotesSpaces(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"/src/gati", "/src/gati"},
-		{"/my src/gati", `"/my src/gati"`},
-	}
-	for _, tt := range tests {
-		if got := modFilePath(tt.in); got != tt.want {
-			t.Errorf("modFilePath(%q) = %q, want %q", tt.in, got, tt.want)
-		}
 	}
 }
 

@@ -64,3 +64,21 @@ func Floating(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *ga
 	//gati:route GET /inside
 	return nil
 }
+
+// gati:route GET /spaced
+func Spaced(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+	return nil
+}
+
+//gati: route GET /spaced-after-colon
+func SpacedAfterColon(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+	return nil
+}
+
+//  Gati:middlware
+func Capitalized(next gati.HandlerFunc) gati.HandlerFunc { return next }
+
+// gati: the framework's name in prose is not a directive.
+func Prose(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+	return nil
+}
