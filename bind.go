@@ -206,6 +206,12 @@ func (b *binder) bindBody(req *Request, dst reflect.Value) ([]FieldError, error)
 	if b.body != nil {
 		var v any
 		if err := decodeJSON(body, &v); err != nil {
+			// The schema's view holds numbers as float64, which a number
+			// such as 1e400 overflows, and the decoder then reports the
+			// wrong offset and type. Decoding into the input names the field.
+			if ferr := decodeJSON(body, dst.Addr().Interface()); ferr != nil {
+				return nil, ferr
+			}
 			return nil, err
 		}
 		if errs := b.body.Validate(v); len(errs) > 0 {

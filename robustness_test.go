@@ -476,9 +476,10 @@ func TestJSONErrorsPointAtTheField(t *testing.T) {
 	app.Handle("POST /orders", gati.Typed(func(_ *gati.Global, _ *gati.Local, in in) (in, error) { return in, nil }))
 	srv := start(t, app)
 	for body, pointer := range map[string]string{
-		`{"name":"ok","items":[{"qty":1},{"qty":300}]}`: "/items/1/qty",
-		"{\"name\":\"caf\xe9\"}":                        "/name",
-		`{"name":7}`:                                    "/name",
+		`{"name":"ok","items":[{"qty":1},{"qty":300}]}`:   "/items/1/qty",
+		"{\"name\":\"caf\xe9\"}":                          "/name",
+		`{"name":"ok","items":[{"qty":1},{"qty":1e400}]}`: "/items/1/qty", // overflows float64
+		`{"name":7}`: "/name",
 	} {
 		r := do(t, srv, "POST", "/orders", body, "Content-Type", "application/json")
 		found := false
