@@ -62,15 +62,25 @@ func (x *exchange) deadlinePassed() {
 		w.mu.Unlock()
 		return // the handler is answering: its response stands
 	}
-	w.state, w.status = writeTimedOut, http.StatusServiceUnavailable
 	rid, rt, path := x.lctx.requestID, x.timedRoute, w.path
+	answer := errTimedOut
+	if x.req.bodyLate.Load() && rt.readTimeout > 0 && rt.readTimeout <= rt.timeout {
+		// The handler waits for the body, or its wait just failed: the
+		// read deadline passed too, and the client is too slow, not the
+		// handler.
+		answer = errBodyTimedOut
+	}
+	w.state, w.status = writeTimedOut, answer.Status
 	a := x.app
-	a.http.overrunning.Add(1) // before the client hears of it
-	rt.metrics.timedOut()
+	if answer == errTimedOut {
+		w.overran = true
+		a.http.overrunning.Add(1) // before the client hears of it
+		rt.metrics.timedOut()
+	}
 	// The handler still owns the connection, so net/http cannot end the
 	// response: a Content-Length lets the client read it whole now, and
 	// the connection closes when the handler returns.
-	body := problemBody(problemFor(errTimedOut, path, rid, false))
+	body := problemBody(problemFor(answer, path, rid, false))
 	h := w.rw.Header()
 	h["X-Request-Id"] = x.ridHd[:1:1]
 	h["Content-Type"] = []string{ProblemContentType}
@@ -82,6 +92,9 @@ func (x *exchange) deadlinePassed() {
 	w.size = int64(n)
 	_ = http.NewResponseController(w.rw).Flush()
 	w.mu.Unlock()
+	if answer != errTimedOut {
+		return // the handler's failed read reports it
+	}
 	a.global.logger.LogAttrs(context.Background(), slog.LevelWarn,
 		"request timed out: answered 503; the handler is still running",
 		slog.String("request_id", rid), slog.String("route", rt.pattern), slog.String("path", path),

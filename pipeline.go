@@ -286,6 +286,7 @@ func (a *App) accessLog(x *exchange, status int, size int64, took time.Duration)
 func (x *exchange) reset() {
 	x.gen.Add(1) // contexts handed out for this request lose their Local
 	x.req.r, x.req.body, x.req.bodyRead, x.req.query, x.req.queryErrs, x.req.queryChecked, x.req.readDeadline = nil, nil, false, nil, nil, false, false
+	x.req.bodyLate.Store(false)
 	x.req.params.Reset()
 	x.res = Response{ex: x}
 	x.w.reset()

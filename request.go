@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -37,6 +38,11 @@ type Request struct {
 	queryChecked bool // queryErrs holds the query string's problems
 
 	readDeadline bool // the route's read timeout is set on the connection
+
+	// bodyLate is set while Body or Form waits for the body, and stays
+	// set when the read deadline cuts the wait: the deadline watchdog,
+	// on another goroutine, then answers 408, not 503.
+	bodyLate atomic.Bool
 }
 
 // HTTP returns the underlying *http.Request, for what Request does not wrap.
@@ -197,10 +203,14 @@ func (r *Request) Body() ([]byte, error) {
 	if r.r.ContentLength > r.bodyLimit {
 		return nil, tooLarge(r.bodyLimit)
 	}
+	r.bodyLate.Store(true)
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.r.Body, r.bodyLimit))
 	if err != nil {
-		return nil, r.bodyError(err)
+		err = r.bodyError(err)
+		r.bodyLate.Store(CodeOf(err) == errBodyTimedOut.Code)
+		return nil, err
 	}
+	r.bodyLate.Store(false)
 	r.bodyComplete()
 	r.body = body
 	return body, nil
@@ -266,7 +276,9 @@ func (r *Request) requireJSON() error {
 // and returns its values merged with the query.
 func (r *Request) Form() (url.Values, error) {
 	r.r.Body = http.MaxBytesReader(nil, r.r.Body, r.bodyLimit)
+	r.bodyLate.Store(true)
 	err := r.r.ParseMultipartForm(r.bodyLimit)
+	r.bodyLate.Store(errors.Is(err, os.ErrDeadlineExceeded))
 	if errors.Is(err, http.ErrNotMultipart) {
 		err = nil
 	}

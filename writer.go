@@ -14,6 +14,13 @@ import (
 var errTimedOut = &Error{Status: http.StatusServiceUnavailable, Code: "timeout",
 	Detail: "the server did not answer within the request timeout; retry later"}
 
+// errBodyTimedOut is the watchdog's answer instead when the deadline
+// passes while the handler still waits for a body whose read deadline has
+// passed with it (read_timeout no longer than request_timeout, as by
+// default): the same 408 the failed read gives, without the race.
+var errBodyTimedOut = &Error{Status: http.StatusRequestTimeout, Code: "body_timeout",
+	Detail: "the request body did not arrive within the read timeout"}
+
 // writeState is how far the response has gone.
 type writeState uint8
 
@@ -41,6 +48,7 @@ type responseWriter struct {
 	state       writeState
 	status      int
 	size        int64
+	overran     bool // the watchdog answered 503: counted in handlers_overrunning
 
 	// Set while a request timeout is armed; see exchange.deadlinePassed.
 	armed    bool
@@ -168,13 +176,14 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Unwrap lets http.ResponseController reach the connection's deadlines.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.rw }
 
-// result reports the status and size the client got, and disarms the
-// watchdog: the handler has returned.
+// result reports the status and size the client got and whether the
+// handler overran its deadline, and disarms the watchdog: the handler has
+// returned.
 func (w *responseWriter) result() (status int, size int64, timedOut bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.armed = false
-	return w.status, w.size, w.state == writeTimedOut
+	return w.status, w.size, w.overran
 }
 
 // started reports whether anything reached the client.
@@ -192,5 +201,5 @@ func (w *responseWriter) reset() {
 	defer w.mu.Unlock()
 	clear(w.header)
 	w.rw, w.state, w.status, w.size, w.contentType = nil, writeIdle, 0, 0, nil
-	w.armed, w.deadline, w.path, w.streamWrite = false, time.Time{}, "", 0
+	w.armed, w.deadline, w.path, w.streamWrite, w.overran = false, time.Time{}, "", 0, false
 }
