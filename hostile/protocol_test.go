@@ -198,7 +198,7 @@ func TestHandlerPanickingMidBodyCutsTheConnection(t *testing.T) {
 func TestStartupProbesWhileModulesInitialize(t *testing.T) {
 	needBinaries(t)
 	t.Parallel()
-	const initDelay = 2 * time.Second
+	const initDelay = 3 * time.Second
 	began := time.Now()
 	a := spawn(t, misbehavingBin, "", shortTimeouts, fmt.Sprintf("MISBEHAVING_INIT_DELAY=%v", initDelay))
 	// The listener is up before Init ends: wait for the first answer.
