@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130220122-468cfab6e476"
+const Version = "v0.0.0-20261130220214-cda16f83348e"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Roz6tuR2M9zzYcMnLQCj6BgthNnUKN7hyCGO8sg0+Zg="
+const ContentHash = "h1:zaFvgzSOhUJNXwxAClL2NypJILVZCjZ++oCfPOGqzO4="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796076082, 0).UTC()
+var generatedAt = time.Unix(1796076134, 0).UTC()
