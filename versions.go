@@ -340,4 +340,3 @@ func upgradeRequest(req *Request, ups []transform) error {
 	req.body, err = translate(body, ups, "upgrading the request body")
 	return err
 }
-
