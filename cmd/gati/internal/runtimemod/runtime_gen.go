@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130220122-468cfab6e476"
+const Version = "v0.0.0-20261130220802-63687c0f449d"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Roz6tuR2M9zzYcMnLQCj6BgthNnUKN7hyCGO8sg0+Zg="
+const ContentHash = "h1:Y2h8D0SdwcNeF2HV3tkUQ4YClkBvRwfy8BLb7PDslZE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796076082, 0).UTC()
+var generatedAt = time.Unix(1796076482, 0).UTC()
