@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130220802-63687c0f449d"
+const Version = "v0.0.0-20261130221823-f0b3c81ad7a6"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Y2h8D0SdwcNeF2HV3tkUQ4YClkBvRwfy8BLb7PDslZE="
+const ContentHash = "h1:8LPIGtemrbobIqJlxeq2gfhjEr8jIe6Qy5RSPV8q2Ms="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796076482, 0).UTC()
+var generatedAt = time.Unix(1796077103, 0).UTC()
