@@ -222,3 +222,23 @@ func FuzzByteSize(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitPattern(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		pattern, method, path, err string
+	}{
+		{"GET /users/{id}", "GET", "/users/{id}", ""},
+		{"/files/{path...}", "", "/files/{path...}", ""},
+		{"  POST   /users", "POST", "/users", ""},
+		{"get /x", "", "", `method "get" must be upper case`},
+		{"GET users", "", "", `path "users" must start with '/'`},
+		{"", "", "", `path "" must start with '/'`},
+	}
+	for _, tt := range tests {
+		method, path, err := splitPattern(tt.pattern)
+		if method != tt.method || path != tt.path || (err == nil) != (tt.err == "") || err != nil && err.Error() != tt.err {
+			t.Errorf("splitPattern(%q) = %q, %q, %v; want %q, %q, %q", tt.pattern, method, path, err, tt.method, tt.path, tt.err)
+		}
+	}
+}

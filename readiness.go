@@ -11,19 +11,21 @@ import (
 // concurrently under one deadline, well inside kubelet's default probe
 // timeout of 1s. A check that overruns is reported as failing and keeps
 // its goroutine until it returns, but never gets a second one: the next
-// probe reports it as still running instead of calling it again. Results
-// are reused for readinessCacheFor, so a burst of probes (kubelet, load
-// balancers, people) costs one round of checks.
-const (
-	readinessDeadline = 800 * time.Millisecond
-	readinessCacheFor = time.Second
-)
+// probe reports it as still running instead of calling it again. Probes
+// that arrive while a round runs share its result, so a burst of probes
+// (kubelet, load balancers, people) costs one round of checks, and no
+// probe reports a result older than itself.
+const readinessDeadline = 800 * time.Millisecond
 
 type readiness struct {
-	mu     sync.Mutex
-	checks []*readinessCheck // built on first use, after Start
-	last   map[string]string // failing checks of the last round
-	lastAt time.Time
+	mu       sync.Mutex
+	checks   []*readinessCheck // built on first use, after Start
+	inflight *readinessRound
+}
+
+type readinessRound struct {
+	done   chan struct{}
+	failed map[string]string // failing checks by name; set before done closes
 }
 
 type readinessCheck struct {
@@ -32,57 +34,65 @@ type readinessCheck struct {
 	running bool // guarded by readiness.mu
 }
 
-// failures returns the failing checks by name, running a new round unless
-// the last one is recent.
+// failures returns the failing checks by name, from a new round or from
+// the one already running.
 func (r *readiness) failures(a *App) map[string]string {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	if round := r.inflight; round != nil {
+		r.mu.Unlock()
+		<-round.done
+		return round.failed
+	}
 	if r.checks == nil {
 		r.checks = a.readinessChecks()
 	}
-	if !r.lastAt.IsZero() && time.Since(r.lastAt) < readinessCacheFor {
-		return r.last
-	}
-	results := make(chan checkResult, len(r.checks))
-	failed := map[string]string{}
-	started := 0
+	round := &readinessRound{done: make(chan struct{})}
+	r.inflight = round
+	failed := r.runRound()
+	r.mu.Lock()
+	r.inflight = nil
+	r.mu.Unlock()
+	round.failed = failed
+	close(round.done)
+	return failed
+}
+
+// runRound starts every idle check, unlocks r.mu, and collects results
+// until all have answered or the deadline passes.
+func (r *readiness) runRound() map[string]string {
 	ctx, cancel := context.WithTimeout(context.Background(), readinessDeadline)
 	defer cancel()
+	results := make(chan checkResult, len(r.checks))
+	failed := map[string]string{}
+	var started []*readinessCheck
 	for _, c := range r.checks {
 		if c.running {
 			failed[c.name] = fmt.Sprintf("%v: the previous check has not returned", ErrTimeout)
 			continue
 		}
 		c.running = true
-		started++
+		started = append(started, c)
 		go r.run(ctx, c, results)
 	}
+	r.mu.Unlock()
 	answered := map[string]bool{}
-	record := func(res checkResult) {
-		if res.err != nil {
-			failed[res.name] = res.err.Error()
-		}
-		answered[res.name] = true
-		started--
-	}
-	for started > 0 {
+	for len(answered) < len(started) {
 		select {
 		case res := <-results:
-			record(res)
+			answered[res.name] = true
+			if res.err != nil {
+				failed[res.name] = res.err.Error()
+			}
 			continue
 		case <-ctx.Done():
 		}
-		for len(results) > 0 { // answered just in time
-			record(<-results)
-		}
-		for _, c := range r.checks {
-			if _, reported := failed[c.name]; c.running && !reported && !answered[c.name] {
+		for _, c := range started {
+			if !answered[c.name] {
 				failed[c.name] = fmt.Sprintf("%v after %s", ErrTimeout, readinessDeadline)
 			}
 		}
 		break
 	}
-	r.last, r.lastAt = failed, time.Now()
 	return failed
 }
 

@@ -513,7 +513,6 @@ func TestReadinessIsBoundedAndCallsAHungCheckOnce(t *testing.T) {
 		if last.status != 503 {
 			t.Fatalf("probe %d: %d %s, want 503", i, last.status, last.body)
 		}
-		time.Sleep(time.Second) // past the result cache, so each probe runs a round
 	}
 	if !strings.Contains(last.body, `"hung"`) || strings.Contains(last.body, `"fast"`) {
 		t.Fatalf("report %s should name the hung check only", last.body)
