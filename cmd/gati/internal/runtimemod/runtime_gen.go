@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130222019-9315ef8699e3"
+const Version = "v0.0.0-20261130223120-a4865a7591e8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:kxXvhpnj51s6oMbZw7IA/JywZfcXw4bG0Eht4ooP0AQ="
+const ContentHash = "h1:pIZadZHopPnpiz2f1CD+PVfk1giVypkNNTRx89pULws="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077219, 0).UTC()
+var generatedAt = time.Unix(1796077880, 0).UTC()
