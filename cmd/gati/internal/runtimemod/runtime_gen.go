@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130221823-f0b3c81ad7a6"
+const Version = "v0.0.0-20261130222118-b040f3c19eef"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:8LPIGtemrbobIqJlxeq2gfhjEr8jIe6Qy5RSPV8q2Ms="
+const ContentHash = "h1:sEDzwZ7v8uBicBMt6lCv1otBnNQhZwflLRHxcgJwIao="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077103, 0).UTC()
+var generatedAt = time.Unix(1796077278, 0).UTC()
