@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130222535-fa282366ef69"
+const Version = "v0.0.0-20261130222727-acfb5d2738cf"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:+igjZu9pdfcdnpBc58u6M1vBpbAbknJVd8yW0xWEn/A="
+const ContentHash = "h1:rPtdJzjP+jkBJc/qw2601wiep4mljigqTeniRdrDNHk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077535, 0).UTC()
+var generatedAt = time.Unix(1796077647, 0).UTC()
