@@ -95,13 +95,11 @@ type jsonBody struct {
 }
 
 func (b *jsonBody) Write(p []byte) (int, error) {
-	b.res.start(b.status, "application/json")
 	b.started = true
-	n, err := b.res.w.Write(p[:len(p)-1])
-	if err == nil {
-		n++
+	if err := b.res.send(b.status, "application/json", p[:len(p)-1]); err != nil {
+		return 0, err
 	}
-	return n, err
+	return len(p), nil
 }
 
 // Text writes s as text/plain with the given status.
@@ -128,6 +126,16 @@ func (res *Response) Bytes(status int, contentType string, body []byte) error {
 func (res *Response) bytes(status int, contentType string, body []byte) error {
 	if res.written {
 		return ErrAlreadyWritten
+	}
+	return res.send(status, contentType, body)
+}
+
+// send writes a whole response: through the exchange's writer in one
+// step when nothing wraps it, else as start and Write.
+func (res *Response) send(status int, contentType string, body []byte) error {
+	if w := &res.ex.w; res.w == http.ResponseWriter(w) {
+		res.written = true
+		return w.writeWhole(status, contentTypeValue(contentType), body)
 	}
 	res.start(status, contentType)
 	_, err := res.w.Write(body)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -348,14 +349,8 @@ func TestModulesInitializingGetAnAnswer(t *testing.T) {
 	app := newApp()
 	app.Module(&blockingModule{release: release})
 	app.Handle("GET /hello", gati.Typed(greet))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- app.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	addr, stop := serveLoopback(t, app)
+	base := "http://" + addr
 	for path, want := range map[string]string{gati.PathStartup: "starting", gati.PathLive: "starting", "/hello": "not_started"} {
 		resp, err := http.Get(base + path)
 		if err != nil {
@@ -369,10 +364,7 @@ func TestModulesInitializingGetAnAnswer(t *testing.T) {
 	}
 	close(release)
 	waitReady(t, base)
-	cancel()
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 }
 
 type blockingModule struct{ release chan struct{} }
@@ -391,16 +383,10 @@ func TestResponsesDuringDrainCloseTheirConnection(t *testing.T) {
 	t.Parallel()
 	app := newApp(serverConfig(func(s *gati.ServerConfig) { s.DrainDelay = time.Second }))
 	app.Handle("GET /hello", gati.Typed(greet))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- app.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	addr, stop := serveLoopback(t, app)
+	base := "http://" + addr
 	waitReady(t, base)
-	c := rawConn(t, ln.Addr().String())
+	c := rawConn(t, addr)
 	br := bufio.NewReader(c)
 	get := func() *http.Response {
 		fmt.Fprint(c, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -414,15 +400,12 @@ func TestResponsesDuringDrainCloseTheirConnection(t *testing.T) {
 	if resp := get(); resp.Close {
 		t.Fatal("Connection: close before shutdown")
 	}
-	cancel() // SIGTERM: the drain delay begins
+	go stop() // SIGTERM: the drain delay begins
 	waitNotReady(t, base)
 	if resp := get(); resp.StatusCode != 200 || !resp.Close {
 		t.Fatalf("during the drain: %d close=%v, want 200 with Connection: close", resp.StatusCode, resp.Close)
 	}
 	closedWithin(t, c, 5*time.Second)
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
 }
 
 // waitFor polls cond until it holds, for at most five seconds.
@@ -522,9 +505,10 @@ func TestReadinessIsBoundedAndCallsAHungCheckOnce(t *testing.T) {
 	}
 }
 
-// serveLoopback serves app with Serve on a loopback listener, as Run does,
-// until the test ends; it returns the listener's address.
-func serveLoopback(t *testing.T, app *gati.App) string {
+// serveLoopback serves app with Serve on a loopback listener, as Run
+// does, and returns the address and a func that stops it like SIGTERM and
+// waits for Serve to return. The test's end stops it too.
+func serveLoopback(t *testing.T, app *gati.App) (addr string, stop func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -533,14 +517,17 @@ func serveLoopback(t *testing.T, app *gati.App) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- app.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	waitReady(t, "http://"+ln.Addr().String())
-	return ln.Addr().String()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return ln.Addr().String(), stop
 }
 
 func TestAmbiguousFramingClosesTheConnection(t *testing.T) {
@@ -553,7 +540,8 @@ func TestAmbiguousFramingClosesTheConnection(t *testing.T) {
 		}
 		return res.Text(200, string(b))
 	})
-	addr := serveLoopback(t, app)
+	addr, _ := serveLoopback(t, app)
+	waitReady(t, "http://"+addr)
 	tests := []struct {
 		name, request string
 		closes        bool

@@ -130,6 +130,21 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// writeWhole sends a status line and a whole body under one lock: the
+// common case of a handler's response.
+func (w *responseWriter) writeWhole(code int, contentType []string, body []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.contentType = contentType
+	w.writeHeaderLocked(code)
+	if w.state == writeTimedOut {
+		return errTimedOut
+	}
+	n, err := w.rw.Write(body)
+	w.size += int64(n)
+	return err
+}
+
 // FlushError sends buffered bytes to the client now.
 func (w *responseWriter) FlushError() error {
 	w.mu.Lock()
@@ -178,7 +193,9 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.rw }
 
 // result reports the status and size the client got and whether the
 // handler overran its deadline, and disarms the watchdog: the handler has
-// returned.
+// returned. A watchdog firing late sees the flag under the lock and
+// touches nothing else, so reset may then clear the other fields without
+// it.
 func (w *responseWriter) result() (status int, size int64, timedOut bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -193,13 +210,10 @@ func (w *responseWriter) started() bool {
 	return w.state != writeIdle
 }
 
-// reset prepares the writer for the exchange's next request. A late
-// watchdog may still be waiting for the lock: the fields it reads change
-// under it.
+// reset prepares the writer for the exchange's next request, after
+// result has disarmed it.
 func (w *responseWriter) reset() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	clear(w.header)
 	w.rw, w.state, w.status, w.size, w.contentType = nil, writeIdle, 0, 0, nil
-	w.armed, w.deadline, w.path, w.streamWrite, w.overran = false, time.Time{}, "", 0, false
+	w.deadline, w.path, w.streamWrite, w.overran = time.Time{}, "", 0, false
 }

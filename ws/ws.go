@@ -15,10 +15,13 @@
 package ws
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -40,14 +43,14 @@ func Handler(fn Func, opts *websocket.AcceptOptions) gati.HandlerFunc {
 		if err := checkUpgrade(req.HTTP(), res); err != nil {
 			return err
 		}
-		w, err := res.Hijack()
-		if err != nil {
-			return err
-		}
-		conn, err := websocket.Accept(w, req.HTTP(), opts)
+		aw := &acceptWriter{res: res}
+		conn, err := websocket.Accept(aw, req.HTTP(), opts)
 		if err != nil {
 			lctx.Logger().Info("websocket upgrade refused", slog.Any("error", err))
-			return nil // Accept has written the refusal
+			if aw.refused >= 400 { // Accept's plain-text refusal becomes a problem
+				return gati.NewError(aw.refused, "websocket_refused", strings.TrimSpace(aw.refusal.String()))
+			}
+			return err
 		}
 		defer conn.CloseNow()
 		err = fn(lctx.Context(), conn, gctx, lctx)
@@ -90,4 +93,47 @@ func headerHas(h http.Header, name, token string) bool {
 		}
 	}
 	return false
+}
+
+// acceptWriter stands between websocket.Accept and the response: the
+// handshake's 101 and the connection go through to the client, while a
+// refusal (403 for a foreign Origin, say), which Accept writes as plain
+// text, is kept so the handler can answer it as problem+json instead.
+type acceptWriter struct {
+	res     *gati.Response
+	raw     http.ResponseWriter // the response, once the handshake takes it
+	refused int
+	refusal bytes.Buffer
+}
+
+func (w *acceptWriter) Header() http.Header { return w.res.Header() }
+
+func (w *acceptWriter) WriteHeader(code int) {
+	if code >= 400 {
+		w.refused = code
+		return
+	}
+	if w.raw == nil {
+		raw, err := w.res.Hijack()
+		if err != nil {
+			return
+		}
+		w.raw = raw
+	}
+	w.raw.WriteHeader(code)
+}
+
+func (w *acceptWriter) Write(p []byte) (int, error) {
+	if w.refused != 0 || w.raw == nil {
+		return w.refusal.Write(p)
+	}
+	return w.raw.Write(p)
+}
+
+// Hijack hands the connection to the WebSocket after the 101.
+func (w *acceptWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if w.raw == nil {
+		return nil, nil, errors.New("ws: the connection was hijacked before the handshake's 101")
+	}
+	return http.NewResponseController(w.raw).Hijack()
 }

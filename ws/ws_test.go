@@ -3,6 +3,7 @@ package ws_test
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -74,5 +75,24 @@ func TestPlainRequestIsRefused(t *testing.T) {
 	}
 	if p := gatitest.DecodeProblem(t, resp); resp.StatusCode != 426 || p.Code != "upgrade_required" || resp.Header.Get("Upgrade") != "websocket" {
 		t.Fatalf("got %d %+v %v, want a 426 problem with Upgrade: websocket", resp.StatusCode, p, resp.Header)
+	}
+}
+
+func TestForeignOriginIsRefusedAsProblem(t *testing.T) {
+	t.Parallel()
+	app := gati.New(gati.WithEnv("test"), gati.WithLogOutput(io.Discard))
+	app.HandleFunc("GET /echo", ws.Handler(echo, nil))
+	srv := gatitest.Serve(t, app)
+	req, _ := http.NewRequest("GET", srv.URL+"/echo", nil)
+	for k, v := range map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+		"Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Origin": "http://evil.example"} {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := gatitest.DecodeProblem(t, resp); resp.StatusCode != 403 || p.Code != "websocket_refused" || !strings.Contains(p.Detail, "evil.example") {
+		t.Fatalf("got %d %+v, want a 403 problem naming the origin", resp.StatusCode, p)
 	}
 }

@@ -24,16 +24,21 @@ func resolveDir(command string, args []string, flagDir string) (string, error) {
 	case flagDir != "":
 		dir = flagDir
 	}
-	info, err := os.Stat(dir)
+	return dir, checkDir(command, dir, dir)
+}
+
+// checkDir requires path to be a directory; errors name it as given.
+func checkDir(command, path, given string) error {
+	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("%s: directory %s does not exist", command, dir)
+		return fmt.Errorf("%s: directory %s does not exist", command, given)
 	case err != nil:
-		return "", fmt.Errorf("%s: %w", command, err)
+		return fmt.Errorf("%s: %w", command, err)
 	case !info.IsDir():
-		return "", fmt.Errorf("%s: %s is not a directory", command, dir)
+		return fmt.Errorf("%s: %s is not a directory", command, given)
 	}
-	return dir, nil
+	return nil
 }
 
 // addDirFlag adds --dir, the app directory, to cmd.
@@ -48,14 +53,8 @@ func appDir(command, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	info, err := os.Stat(abs)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("%s: directory %s does not exist", command, dir)
-	case err != nil:
-		return "", fmt.Errorf("%s: %w", command, err)
-	case !info.IsDir():
-		return "", fmt.Errorf("%s: %s is not a directory", command, dir)
+	if err := checkDir(command, abs, dir); err != nil {
+		return "", err
 	}
 	if _, err := os.Stat(filepath.Join(abs, "go.mod")); errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("%s: %s has no go.mod: run gati %s in an app's directory (or give it one: gati %s [dir]), or create an app with gati create", command, dir, command, command)

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130223120-a4865a7591e8"
+const Version = "v0.0.0-20261130223159-4fcd17b8c963"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:pIZadZHopPnpiz2f1CD+PVfk1giVypkNNTRx89pULws="
+const ContentHash = "h1:T80XuMljKLo3QIaWrU7UfvlRHSPn1fCG5k/h5oLpz/Q="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077880, 0).UTC()
+var generatedAt = time.Unix(1796077919, 0).UTC()
