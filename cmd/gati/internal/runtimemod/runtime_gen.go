@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130223159-4fcd17b8c963"
+const Version = "v0.0.0-20261130223344-a799d02fc00d"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:T80XuMljKLo3QIaWrU7UfvlRHSPn1fCG5k/h5oLpz/Q="
+const ContentHash = "h1:p5nQL8ANvpp71jy6bpIU3FxS58R5m3TAlEL3juqkjlM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077919, 0).UTC()
+var generatedAt = time.Unix(1796078024, 0).UTC()
