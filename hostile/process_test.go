@@ -27,14 +27,24 @@ const (
 	slack = 5
 )
 
-// shortTimeouts is the server section of the probes' gati.yaml.
+// shortTimeouts is the server section of the probes' gati.yaml: every
+// bound a client can run into is short, except write_timeout. The
+// connection's write deadline is the request's start plus request_timeout
+// plus write_timeout, and on a machine loaded enough to delay the answer
+// given at the request deadline by more than write_timeout, that answer
+// is lost and the client sees the connection close instead (see
+// writeBound). The probes of slow readers set it short themselves.
 const shortTimeouts = `server:
   request_timeout: 300ms
   read_timeout: 300ms
-  write_timeout: 300ms
+  write_timeout: 3s
   read_header_timeout: 300ms
   drain_delay: 1ms
 `
+
+// writeBound is shortTimeouts with write_timeout 300ms too, for the
+// probes of clients that do not read.
+var writeBound = strings.Replace(shortTimeouts, "write_timeout: 3s", "write_timeout: 300ms", 1)
 
 // app is a binary under test running as a child process.
 type app struct {

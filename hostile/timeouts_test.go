@@ -123,7 +123,7 @@ func report(t *testing.T, a *app, id string, limit time.Duration) outcome {
 func TestClientThatNeverReadsLosesTheConnection(t *testing.T) {
 	needBinaries(t)
 	t.Parallel()
-	a := start(t, misbehavingBin, shortTimeouts)
+	a := start(t, misbehavingBin, writeBound)
 	// The connection's write deadline is request_timeout + write_timeout.
 	limit := slack * 2 * bound
 	for _, tc := range []struct{ path, what string }{

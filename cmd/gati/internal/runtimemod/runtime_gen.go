@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130223344-a799d02fc00d"
+const Version = "v0.0.0-20261130224455-77a9a53fb4c1"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:p5nQL8ANvpp71jy6bpIU3FxS58R5m3TAlEL3juqkjlM="
+const ContentHash = "h1:d6mlP7TBLpwRcsBg7Ehqugi0Bl/gx43NHA1A5vD9lKU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796078024, 0).UTC()
+var generatedAt = time.Unix(1796078695, 0).UTC()
