@@ -38,6 +38,7 @@ type App struct {
 	stoppingOnce sync.Once
 	streams      streamSet
 	ready        readiness
+	conns        connSet
 	stopOnce     sync.Once
 	stopErr      error
 }

@@ -81,6 +81,9 @@ func (x *exchange) deadlinePassed() {
 	// response: a Content-Length lets the client read it whole now, and
 	// the connection closes when the handler returns.
 	body := problemBody(problemFor(answer, path, rid, false))
+	if wt := a.global.cfg.Server.WriteTimeout; wt > 0 { // the connection's own deadline may be near
+		_ = http.NewResponseController(w.rw).SetWriteDeadline(time.Now().Add(wt))
+	}
 	h := w.rw.Header()
 	h["X-Request-Id"] = x.ridHd[:1:1]
 	h["Content-Type"] = []string{ProblemContentType}

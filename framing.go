@@ -35,6 +35,7 @@ func (l framingListener) Accept() (net.Conn, error) {
 // bytes that look like them; a false alarm only closes a connection.
 type framingConn struct {
 	net.Conn
+	state                  atomic.Int32 // its http.ConnState + 1, for connSet
 	sawLength, sawEncoding atomic.Bool
 	// midLine is set once the start of the line being read is checked;
 	// tail holds a line start a read cut off too short to check.

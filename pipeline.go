@@ -214,8 +214,11 @@ func (a *App) writeError(x *exchange, err error) {
 	started := x.res.written || x.w.started()
 	switch {
 	case CodeOf(err) == errTimedOut.Code:
-		if !started { // else the watchdog answered, and logged it
+		if !started { // else the watchdog answered, counted and logged it
 			x.lctx.Logger().Warn("request timed out", slog.Any("error", err))
+			if rt := x.lctx.route; rt != nil {
+				rt.metrics.timedOut()
+			}
 		}
 	case status >= 500:
 		x.lctx.Logger().Error("request failed", slog.Int("status", status), slog.Any("error", err))

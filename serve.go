@@ -81,6 +81,7 @@ func (a *App) Stop(ctx context.Context) error {
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	began := time.Now()
 	srv := a.HTTPServer()
+	srv.ConnState = a.conns.track
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(framingListener{ln}) }()
 	if err := a.Start(ctx); err != nil {
@@ -97,7 +98,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("gati: server stopped: %w", err)
 	case <-ctx.Done():
 	}
-	return a.shutdown(srv, served)
+	return a.shutdown(srv, ln, served)
 }
 
 // HTTPServer returns an http.Server that serves the app with the timeouts
@@ -117,7 +118,7 @@ func (a *App) HTTPServer() *http.Server {
 		ConnContext: withFraming}
 }
 
-func (a *App) shutdown(srv *http.Server, served <-chan error) error {
+func (a *App) shutdown(srv *http.Server, ln net.Listener, served <-chan error) error {
 	s := a.global.cfg.Server
 	began := time.Now()
 	a.beginStopping()
@@ -126,12 +127,20 @@ func (a *App) shutdown(srv *http.Server, served <-chan error) error {
 	time.Sleep(s.DrainDelay)
 	ctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()
+	// net/http drops, unanswered, a request it reads once Shutdown has
+	// begun. So the listener closes first, and the connections it already
+	// accepted get their requests answered (with Connection: close) before
+	// Shutdown closes what is left idle.
+	_ = ln.Close()
+	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+		log.Warn("serving ended with an error", slog.Any("error", err))
+	}
+	a.conns.waitAnswered(ctx, connGrace)
 	err := srv.Shutdown(ctx)
 	if err != nil {
 		log.Warn("in-flight requests outlived the shutdown timeout; closing connections", slog.Any("error", err))
 		_ = srv.Close()
 	}
-	<-served
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancelStop()
 	err = errors.Join(err, a.Stop(stopCtx))

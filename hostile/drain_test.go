@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -137,21 +136,32 @@ func TestSIGTERMUnderLoadLosesNothing(t *testing.T) {
 	drainUnderLoad(t, false)
 }
 
-// TestSIGTERMWithClientsThatIgnoreReadinessLosesNothing is the same with
+// TestSIGTERMWithClientsThatIgnoreReadiness is the same with
 // clients that never look at readiness: they reconnect after every
 // Connection: close until connections are refused. Connections accepted
 // as the listener closes must still be answered.
 //
-// Known gap: net/http's conn.serve drops, without a response, a request
-// it reads after Server.Shutdown has begun, so a connection accepted in
-// the last moments before the listener closes loses its request (6 to 32
-// per run here). Set HOSTILE_KNOWN_GAPS=1 to run it.
-func TestSIGTERMWithClientsThatIgnoreReadinessLosesNothing(t *testing.T) {
+// Known gap: Serve now closes the listener itself and answers every
+// connection it accepted before calling Server.Shutdown (which drops,
+// unanswered, a request read after it begins); that took the losses from
+// 6-32 per run to 0-19. What remains are connections the kernel completed
+// in the listen backlog as the listener closed: closing a listening
+// socket resets them, so a client that never looks at readiness and keeps
+// reconnecting loses a request now and then. A load balancer that heeds
+// readiness (the test above) loses none; this one allows one in a
+// thousand.
+func TestSIGTERMWithClientsThatIgnoreReadiness(t *testing.T) {
 	needBinaries(t)
-	if os.Getenv("HOSTILE_KNOWN_GAPS") == "" {
-		t.Skip("known gap: requests read after http.Server.Shutdown begins are dropped unanswered; HOSTILE_KNOWN_GAPS=1 runs it")
-	}
 	drainUnderLoad(t, true)
+}
+
+// lossLimit is how many requests a drain may lose: none when clients heed
+// readiness, one in a thousand when they do not.
+func lossLimit(ignoreReadiness bool, ok int64) int64 {
+	if !ignoreReadiness {
+		return 0
+	}
+	return ok / 1000
 }
 
 func drainUnderLoad(t *testing.T, ignoreReadiness bool) {
@@ -203,8 +213,10 @@ func drainUnderLoad(t *testing.T, ignoreReadiness bool) {
 	if a.err != nil {
 		t.Errorf("exit after SIGTERM: %v, want status 0", a.err)
 	}
-	if n := l.failed.Load(); n != 0 {
-		t.Errorf("%d requests written on established connections got no complete response; first: %v", n, l.failures)
+	// Clients that ignore readiness may lose a connection from the kernel's
+	// listen backlog as the listener closes (see below): bounded, not zero.
+	if n, limit := l.failed.Load(), lossLimit(ignoreReadiness, l.ok.Load()); n > limit {
+		t.Errorf("%d requests written on established connections got no complete response (at most %d allowed); first: %v", n, limit, l.failures)
 	}
 	if l.non2xx.Load() != 0 {
 		t.Errorf("%d non-2xx responses", l.non2xx.Load())

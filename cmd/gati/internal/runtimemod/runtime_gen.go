@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130224455-77a9a53fb4c1"
+const Version = "v0.0.0-20261130225828-4f7c63d9b73a"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:d6mlP7TBLpwRcsBg7Ehqugi0Bl/gx43NHA1A5vD9lKU="
+const ContentHash = "h1:T3xj2bc6FQvdVGp1g++cVlK1YJqmngdksnHp0a//IQs="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796078695, 0).UTC()
+var generatedAt = time.Unix(1796079508, 0).UTC()
