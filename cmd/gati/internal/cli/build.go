@@ -116,11 +116,20 @@ func checkConfig(dir string, mods []analyze.ModuleConfig, w io.Writer) error {
 	return errors.Join(base, res.Err())
 }
 
+// writeGenerated writes the manifest and gati_gen.go for m, each only
+// when its content changed: an unchanged file keeps its modification
+// time, and go build and gati dev's watcher see nothing new.
 func writeGenerated(dir string, m *manifest.Manifest) error {
-	if err := manifest.Write(dir, m); err != nil {
-		return err
+	data, err := manifest.Encode(m)
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
 	}
-	_, _, err := analyze.Generate(dir, m)
+	if old, err := os.ReadFile(manifest.Path(dir)); err != nil || !bytes.Equal(old, data) {
+		if err := manifest.Write(dir, m); err != nil {
+			return err
+		}
+	}
+	_, _, err = analyze.Generate(dir, m)
 	return err
 }
 

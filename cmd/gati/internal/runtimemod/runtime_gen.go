@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130215936-da8cedd5a8cf"
+const Version = "v0.0.0-20261130221148-d63fc5a3baa3"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:2ozt1ajPmRhjocx3z4YKqMaJIDzO1emkaB9FeZ1Xcuo="
+const ContentHash = "h1:1j/Fo7qjRhSOoMbLvlcOjEnlzmwzfdXFrlQiZSUka2w="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796075976, 0).UTC()
+var generatedAt = time.Unix(1796076708, 0).UTC()
