@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130221148-d63fc5a3baa3"
+const Version = "v0.0.0-20261130221200-7abad00cd3df"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:1j/Fo7qjRhSOoMbLvlcOjEnlzmwzfdXFrlQiZSUka2w="
+const ContentHash = "h1:errQDNPfSY+BpGbmBdIBdQxtob05oewsv+X5LTCFuLw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796076708, 0).UTC()
+var generatedAt = time.Unix(1796076720, 0).UTC()
