@@ -1,12 +1,16 @@
 package analyze_test
 
 import (
+	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/manifest"
 )
 
 const fpHandlers = `package main
@@ -73,14 +77,14 @@ func TestFingerprint(t *testing.T) {
 			fpWrite("gati_gen.go", "package main\n")(t, dir)
 			before := fingerprint(t, dir)
 			tt.edit(t, dir)
-			if same := fingerprint(t, dir) == before; same != tt.same {
+			if same := fingerprint(t, dir).Equal(before); same != tt.same {
 				t.Errorf("fingerprint unchanged = %v, want %v", same, tt.same)
 			}
 		})
 	}
 }
 
-func fingerprint(t *testing.T, dir string) analyze.Fingerprint {
+func fingerprint(t *testing.T, dir string) *analyze.Fingerprint {
 	t.Helper()
 	fp, err := analyze.TakeFingerprint(dir)
 	if err != nil {
@@ -119,5 +123,75 @@ func fpRemove(name string) func(*testing.T, string) {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestReposition adds lines at the top of every plain func's body in the
+// fixtures: the manifest Reposition derives from the one before must be
+// the one Load returns after.
+func TestReposition(t *testing.T) {
+	t.Parallel()
+	funcLine := regexp.MustCompile(`(?m)^(func [A-Za-z]\w*\(.*\{)$`)
+	for _, name := range []string{"good", "enums"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := fixture(t, name)
+			before := fingerprint(t, dir)
+			m, err := analyze.Load(t.Context(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edits := 0
+			err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+					return err
+				}
+				data, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				moved := funcLine.ReplaceAll(data, []byte("$1\n\t// a line\n\t// and another"))
+				if !bytes.Equal(moved, data) {
+					edits++
+				}
+				return os.WriteFile(path, moved, 0o644)
+			})
+			if err != nil || edits == 0 {
+				t.Fatalf("editing the fixture: %v (%d files edited)", err, edits)
+			}
+			after := fingerprint(t, dir)
+			if after.Equal(before) {
+				t.Fatal("the fingerprint did not change")
+			}
+			got, ok := analyze.Reposition(m, before, after)
+			if !ok {
+				t.Fatal("Reposition failed")
+			}
+			want, err := analyze.Load(t.Context(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotJSON, _ := manifest.Encode(got)
+			wantJSON, _ := manifest.Encode(want)
+			oldJSON, _ := manifest.Encode(m)
+			if !bytes.Equal(gotJSON, wantJSON) {
+				t.Errorf("Reposition gave\n%s\nwant\n%s", gotJSON, wantJSON)
+			}
+			if name == "good" && bytes.Equal(oldJSON, wantJSON) {
+				t.Error("no position moved: the test does not test Reposition")
+			}
+		})
+	}
+}
+
+func TestRepositionOtherShape(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fpWrite("go.mod", "module demo\n\ngo 1.26\n")(t, dir)
+	fpWrite("h.go", fpHandlers)(t, dir)
+	before := fingerprint(t, dir)
+	fpReplace("h.go", "GET /a", "GET /b")(t, dir)
+	if _, ok := analyze.Reposition(&manifest.Manifest{}, before, fingerprint(t, dir)); ok {
+		t.Error("Reposition accepted a directive edit")
 	}
 }

@@ -24,9 +24,24 @@ func Bye(gctx *gati.Global, lctx *gati.Local, in struct{}) (GreetOutput, error) 
 }
 `
 
+const linesGo = `package main
+
+import "gati.dev/gati"
+
+func helper() string {
+	return "one"
+}
+
+//gati:route GET /lines
+func Lines(gctx *gati.Global, lctx *gati.Local, in struct{}) (GreetOutput, error) {
+	return GreetOutput{Greeting: helper()}, nil
+}
+`
+
 // TestDevAnalyzesOnlyWhatChanged runs gati dev and edits the app: an edit
 // inside a handler's body is served without analysis, leaving gati_gen.go
-// and the manifest untouched; a directive or signature edit regenerates
+// and the manifest untouched; one that adds a line moves the routes after
+// it; a directive or signature edit regenerates
 // them; a deleted route disappears; a type error is reported with its
 // file and line. After each step the manifest is what gati build writes.
 func TestDevAnalyzesOnlyWhatChanged(t *testing.T) {
@@ -38,6 +53,7 @@ func TestDevAnalyzesOnlyWhatChanged(t *testing.T) {
 	greet, bye := filepath.Join(dir, "greet.go"), filepath.Join(dir, "bye.go")
 	writeFile(t, greet, greetGo)
 	writeFile(t, bye, byeGo)
+	writeFile(t, filepath.Join(dir, "lines.go"), linesGo)
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	out := startDev(t, dir, "--port", strconv.Itoa(port), "--timings")
@@ -51,6 +67,12 @@ func TestDevAnalyzesOnlyWhatChanged(t *testing.T) {
 	out.WaitFor(t, "prepare skipped", time.Minute)
 	gen.unchanged(t)
 	man.unchanged(t)
+	sameManifest(t, dir)
+
+	gen.contains(t, `gati.Source("lines.go", 9)`)
+	writeFile(t, filepath.Join(dir, "lines.go"), strings.Replace(linesGo, `return "one"`, "x := \"two\"\n\treturn x", 1))
+	waitGet(t, base+"/lines", `"greeting":"two"`)
+	gen.contains(t, `gati.Source("lines.go", 10)`)
 	sameManifest(t, dir)
 
 	writeFile(t, greet, strings.Replace(greetGo, "GET /greet", "GET /greet2", 1))
