@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130221654-b5f5f9164e0a"
+const Version = "v0.0.0-20261130221951-d182d3cca521"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:tfX5Fk4KAeOfQfQnM/I22sIcULnsoUwpvXe5yM641H8="
+const ContentHash = "h1:0YLTzKUhn8aiDQJg9/zRCUSKfGDsdlhv2d80mCkgCIk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077014, 0).UTC()
+var generatedAt = time.Unix(1796077191, 0).UTC()
