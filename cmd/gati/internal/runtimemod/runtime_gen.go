@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130221951-d182d3cca521"
+const Version = "v0.0.0-20261130222051-1268739ef0b5"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:0YLTzKUhn8aiDQJg9/zRCUSKfGDsdlhv2d80mCkgCIk="
+const ContentHash = "h1:EmhznvC1DqPq7eCVGc0Bv77bXc3778vaA/5NWHpc0jg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077191, 0).UTC()
+var generatedAt = time.Unix(1796077251, 0).UTC()
