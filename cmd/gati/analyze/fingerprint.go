@@ -50,8 +50,8 @@ func (f *Fingerprint) Equal(g *Fingerprint) bool {
 // body leaves the fingerprint as it was, unless it adds or removes lines:
 // then only the anchors after it move.
 //
-// Take it before Load: a file saved during Load then makes the next
-// fingerprint differ.
+// To know which source a manifest describes, take it before and after
+// Load: when the two differ, a file was saved during Load.
 func TakeFingerprint(dir string) (*Fingerprint, error) {
 	dir = filepath.Clean(dir)
 	h := sha256.New()

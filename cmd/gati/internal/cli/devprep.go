@@ -31,11 +31,7 @@ type devPrep struct {
 // unchanged reports whether the last successful analysis is still
 // current: running it again would leave every file as it is.
 func (p *devPrep) unchanged() bool {
-	if p.last == nil {
-		return false
-	}
-	fp, err := analyze.TakeFingerprint(p.dir)
-	return err == nil && fp.Equal(p.fp) &&
+	return p.last != nil && p.sameSince(p.fp) &&
 		sumFile(filepath.Join(p.dir, analyze.GenFile)) == p.gen &&
 		sumFile(manifest.Path(p.dir)) == p.man
 }
@@ -63,9 +59,18 @@ func (p *devPrep) prepare(ctx context.Context) error {
 	if err := writeGenerated(p.dir, m); err != nil {
 		return err
 	}
+	if !moved && !p.sameSince(fp) {
+		return nil // a file changed during Load: m may not be fp's; keep no cache
+	}
 	p.last, p.fp = m, fp
 	p.gen, p.man = sumFile(filepath.Join(p.dir, analyze.GenFile)), sumFile(manifest.Path(p.dir))
 	return nil
+}
+
+// sameSince reports whether the app's sources still have fingerprint fp.
+func (p *devPrep) sameSince(fp *analyze.Fingerprint) bool {
+	now, err := analyze.TakeFingerprint(p.dir)
+	return err == nil && now.Equal(fp)
 }
 
 func sumFile(path string) [sha256.Size]byte {

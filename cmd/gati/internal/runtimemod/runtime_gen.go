@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130222051-1268739ef0b5"
+const Version = "v0.0.0-20261130222432-ccee4e540d93"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:EmhznvC1DqPq7eCVGc0Bv77bXc3778vaA/5NWHpc0jg="
+const ContentHash = "h1:zO5OVA2TibgdWVYoyqrNyxDrea6oP0DyEyonrvj8vjc="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077251, 0).UTC()
+var generatedAt = time.Unix(1796077472, 0).UTC()
