@@ -97,8 +97,8 @@ func (l *loop) edit(file, src, want string) (time.Duration, error) {
 	}
 	saved := time.Now()
 	for !strings.Contains(l.latest.Load().(string), want) {
-		if time.Since(saved) > 60*time.Second {
-			return 0, fmt.Errorf("the new code (%s) did not answer within 60s", want)
+		if time.Since(saved) > 3*time.Minute {
+			return 0, fmt.Errorf("the new code (%s) did not answer within 3 minutes", want)
 		}
 		time.Sleep(time.Millisecond)
 	}
