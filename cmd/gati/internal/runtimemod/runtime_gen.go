@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130222432-ccee4e540d93"
+const Version = "v0.0.0-20261130223733-2d85d9be1e86"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:zO5OVA2TibgdWVYoyqrNyxDrea6oP0DyEyonrvj8vjc="
+const ContentHash = "h1:LYXZvh6GXNV0DcwvcWPuaSwUZ/fyY2ibBwKTCw85RvE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796077472, 0).UTC()
+var generatedAt = time.Unix(1796078253, 0).UTC()
