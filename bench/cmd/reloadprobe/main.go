@@ -5,6 +5,10 @@
 // failed (the target is none).
 //
 //	reloadprobe -url http://localhost:8080/hello -file hello.go -from '"Hello, "' -reloads 5
+//
+// Edit i replaces -from with -to formatted with i (every %d, or %[1]d,
+// is i), and waits for a response containing -want formatted the same
+// way: -to, unquoted, by default.
 package main
 
 import (
@@ -33,30 +37,41 @@ func main() {
 	url := flag.String("url", "http://localhost:8080/hello", "endpoint the request loop calls")
 	file := flag.String("file", "hello.go", "source file to edit")
 	from := flag.String("from", `"Hello, "`, "text in the file that each edit replaces with a new marker")
+	to := flag.String("to", `"Reload%d, "`, "what edit i puts in place of -from; %d (or %[1]d) is i")
+	want := flag.String("want", "", "what a response carries once edit i serves; default -to, unquoted")
 	reloads := flag.Int("reloads", 5, "number of edits")
 	flag.Parse()
-	if err := run(*url, *file, *from, *reloads); err != nil {
+	if *want == "" {
+		*want = strings.Trim(*to, `"`)
+	}
+	e := edit{file: *file, from: *from, to: *to, want: *want}
+	if err := run(*url, e, *reloads); err != nil {
 		fmt.Fprintln(os.Stderr, "reloadprobe:", err)
 		os.Exit(1)
 	}
 }
 
-func run(url, file, from string, reloads int) error {
-	src, err := os.ReadFile(file)
+// edit says how to change the source and how to see the change served.
+type edit struct {
+	file, from, to, want string
+}
+
+func run(url string, e edit, reloads int) error {
+	src, err := os.ReadFile(e.file)
 	if err != nil {
 		return err
 	}
-	if !strings.Contains(string(src), from) {
-		return fmt.Errorf("-from %s does not occur in %s", from, file)
+	if !strings.Contains(string(src), e.from) {
+		return fmt.Errorf("-from %s does not occur in %s", e.from, e.file)
 	}
-	defer os.WriteFile(file, src, 0o644) // leave the source as it was
+	defer os.WriteFile(e.file, src, 0o644) // leave the source as it was
 	l := &loop{url: url, stop: make(chan struct{}), stopped: make(chan struct{})}
 	l.latest.Store("")
 	go l.run()
 	var took []time.Duration
 	for i := 1; i <= reloads; i++ {
 		time.Sleep(500 * time.Millisecond)
-		d, err := l.edit(file, string(src), from, fmt.Sprintf(`"Reload%d, "`, i))
+		d, err := l.edit(e.file, strings.Replace(string(src), e.from, fmt.Sprintf(e.to, i), 1), fmt.Sprintf(e.want, i))
 		if err != nil {
 			return err
 		}
@@ -74,17 +89,16 @@ func run(url, file, from string, reloads int) error {
 	return nil
 }
 
-// edit saves the file with marker in place of from and waits until the
-// loop sees the marker in a response.
-func (l *loop) edit(file, src, from, marker string) (time.Duration, error) {
-	if err := os.WriteFile(file, []byte(strings.Replace(src, from, marker, 1)), 0o644); err != nil {
+// edit saves src to file and waits until the loop sees want in a
+// response.
+func (l *loop) edit(file, src, want string) (time.Duration, error) {
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		return 0, err
 	}
 	saved := time.Now()
-	want := strings.Trim(marker, `"`)
 	for !strings.Contains(l.latest.Load().(string), want) {
-		if time.Since(saved) > 30*time.Second {
-			return 0, fmt.Errorf("the new code (%s) did not answer within 30s", marker)
+		if time.Since(saved) > 3*time.Minute {
+			return 0, fmt.Errorf("the new code (%s) did not answer within 3 minutes", want)
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -31,7 +31,10 @@ func newBuildCmd() *cobra.Command {
 .gati/manifest.json and the route registration gati_gen.go, checks
 gati.yaml for every environment it lists, then compiles a static binary:
 CGO_ENABLED=0, -trimpath, stripped, with the version and commit stamped
-(read them with gati.BuildVersion and gati.BuildCommit).
+(read them with gati.BuildVersion and gati.BuildCommit). The compile
+starts beside the analysis; its binary is kept only when the analysis
+left gati_gen.go and the manifest as they were, and otherwise it runs
+again after it (always so with --release).
 
 The version is --version-stamp, else "git describe --tags --always --dirty",
 else "dev"; the commit is "git rev-parse HEAD", else "unknown". The binary
@@ -75,6 +78,8 @@ func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
 	if strings.ContainsAny(o.version, " \t\n'\"") {
 		return fmt.Errorf("build: --version-stamp %q must not contain spaces or quotes", o.version)
 	}
+	early := startEarlyCompile(ctx, o)
+	defer early.abandon()
 	r, err := analyzeApp(ctx, "build", o.dir, w, true)
 	if err != nil {
 		return err
@@ -91,10 +96,14 @@ func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
 			return fmt.Errorf("build: --release: %w", err)
 		}
 	}
-	out, err := outputPath(o, m)
+	out, err := outputPath(o, m.Module)
 	if err != nil {
 		return err
 	}
+	if early.usable(out) {
+		return early.finish(w)
+	}
+	early.abandon()
 	return compile(ctx, o, out, w)
 }
 
@@ -116,19 +125,29 @@ func checkConfig(dir string, mods []analyze.ModuleConfig, w io.Writer) error {
 	return errors.Join(base, res.Err())
 }
 
+// writeGenerated writes the manifest and gati_gen.go for m, each only
+// when its content changed: an unchanged file keeps its modification
+// time, and go build and gati dev's watcher see nothing new.
 func writeGenerated(dir string, m *manifest.Manifest) error {
-	if err := manifest.Write(dir, m); err != nil {
-		return err
+	data, err := manifest.Encode(m)
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
 	}
-	_, _, err := analyze.Generate(dir, m)
+	if old, err := os.ReadFile(manifest.Path(dir)); err != nil || !bytes.Equal(old, data) {
+		if err := manifest.Write(dir, m); err != nil {
+			return err
+		}
+	}
+	_, _, err = analyze.Generate(dir, m)
 	return err
 }
 
-// outputPath returns the absolute path of the binary.
-func outputPath(o buildOptions, m *manifest.Manifest) (string, error) {
+// outputPath returns the absolute path of the binary of the module at
+// modPath.
+func outputPath(o buildOptions, modPath string) (string, error) {
 	out := o.output
 	if out == "" {
-		out = filepath.Join(o.dir, "bin", path.Base(m.Module))
+		out = filepath.Join(o.dir, "bin", path.Base(modPath))
 	}
 	abs, err := filepath.Abs(out)
 	if err != nil {
@@ -139,20 +158,32 @@ func outputPath(o buildOptions, m *manifest.Manifest) (string, error) {
 
 // compile runs go build in the app directory.
 func compile(ctx context.Context, o buildOptions, out string, w io.Writer) error {
+	start := time.Now()
+	fmt.Fprint(w, "building…")
+	output, err := goBuild(ctx, o, out)
+	return reportCompile(w, out, output, err, fmt.Sprintf(" (%s)", seconds(time.Since(start))))
+}
+
+// goBuild runs go build in the app directory, writing the binary to out,
+// and returns the go command's output.
+func goBuild(ctx context.Context, o buildOptions, out string) ([]byte, error) {
 	version, commit := stamp(ctx, o.dir, o.version)
 	ldflags := fmt.Sprintf("-s -w -X gati.dev/gati.buildVersion=%s -X gati.dev/gati.buildCommit=%s", version, commit)
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, ".")
 	cmd.Dir = o.dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	start := time.Now()
-	fmt.Fprint(w, "building…")
-	output, err := cmd.CombinedOutput()
+	return cmd.CombinedOutput()
+}
+
+// reportCompile reports the outcome of goBuild, after "building…" and
+// took.
+func reportCompile(w io.Writer, out string, output []byte, err error, took string) error {
 	if err != nil {
 		fmt.Fprintf(w, "\n%s", output)
 		fmt.Fprintln(w, "the Go compiler rejected the app; fix the errors above and run gati build again")
 		return fmt.Errorf("build: go build: %w", err)
 	}
-	fmt.Fprintf(w, " (%s)\n", seconds(time.Since(start)))
+	fmt.Fprintln(w, took)
 	_, _ = w.Write(output) // warnings, if any
 	info, err := os.Stat(out)
 	if err != nil {

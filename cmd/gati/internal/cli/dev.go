@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"context"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"gati.dev/gati"
-	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/devserver"
-	"gati.dev/gati/manifest"
 )
 
 func newDevCmd() *cobra.Command {
@@ -57,8 +54,9 @@ func runDev(cmd *cobra.Command, dir, host string, port int, timings bool) error 
 	if port == 0 {
 		port = configPort(dir)
 	}
+	p := &devPrep{dir: dir}
 	return devserver.Run(cmd.Context(), devserver.Options{
-		Dir: dir, Host: host, Port: port, Prepare: prepare(dir), Out: cmd.OutOrStdout(), Began: processStart, Timings: timings,
+		Dir: dir, Host: host, Port: port, Prepare: p.prepare, Unchanged: p.unchanged, Out: cmd.OutOrStdout(), Began: processStart, Timings: timings,
 	})
 }
 
@@ -71,20 +69,4 @@ func configPort(dir string) int {
 		return 0
 	}
 	return cfg.Server.Port
-}
-
-// prepare analyzes the app and regenerates its manifest and route
-// registration, before each build.
-func prepare(dir string) func(context.Context) error {
-	return func(ctx context.Context) error {
-		m, err := analyze.Load(ctx, dir)
-		if err != nil {
-			return err
-		}
-		if err := manifest.Write(dir, m); err != nil {
-			return err
-		}
-		_, _, err = analyze.Generate(dir, m)
-		return err
-	}
 }

@@ -9,9 +9,11 @@
 // # Reloads
 //
 // Builds run one at a time on one goroutine; changes saved meanwhile
-// cause one more reload afterwards. Prepare (analysis and code
-// generation) and go build run at the same time, and the build runs again
-// only when Prepare changed gati_gen.go. Builds leave out DWARF data
+// cause one more reload afterwards. On the first build Prepare (analysis
+// and code generation) and go build run at the same time, and the build
+// runs again only when Prepare changed gati_gen.go. On later reloads
+// Unchanged decides: Prepare is skipped when it says nothing Prepare
+// writes would change, and runs before go build otherwise. Builds leave out DWARF data
 // (-ldflags=-w), the costliest part of the link, and the session's last
 // binary is kept, so the next session starts without linking when the
 // source has not changed.
@@ -56,6 +58,13 @@ type Options struct {
 	// runs alongside it, so Prepare must leave files it does not change
 	// untouched and replace the others atomically (write, then rename).
 	Prepare func(ctx context.Context) error
+	// Unchanged, when set, is asked before each reload after the first
+	// whether Prepare would leave every file as it is (the edit was inside
+	// a function body, say); it must be cheap. When it says so, the reload
+	// skips Prepare and only builds. When it does not, Prepare runs before
+	// go build rather than beside it: it has likely something to write,
+	// which would make a build started beside it wasted work.
+	Unchanged func() bool
 	// Out receives the dev server's messages and the app's output;
 	// default standard output.
 	Out io.Writer

@@ -8,15 +8,22 @@ import (
 )
 
 // phases is where a reload's time went. Prepare and the first go build
-// run at the same time; rebuild is the second build needed when Prepare
+// run at the same time, unless skipped or sequential says otherwise; rebuild is the second build needed when Prepare
 // changed gati_gen.go.
 type phases struct {
 	prepare, build, rebuild, start time.Duration
+	skipped                        bool // Prepare did not run: Unchanged said it had nothing to do
+	sequential                     bool // Prepare ran before go build
 }
 
 func (p phases) String() string {
 	s := fmt.Sprintf("go build %.2fs", p.build.Seconds())
-	if p.prepare > 0 {
+	switch {
+	case p.skipped:
+		s = "prepare skipped (no directive or signature changed) · " + s
+	case p.sequential:
+		s = fmt.Sprintf("prepare %.2fs · %s", p.prepare.Seconds(), s)
+	case p.prepare > 0:
 		s = fmt.Sprintf("prepare %.2fs ∥ %s", p.prepare.Seconds(), s)
 	}
 	if p.rebuild > 0 {
@@ -48,15 +55,46 @@ func (s *supervisor) start(ctx context.Context) (*child, error) {
 	return c, nil
 }
 
-// prepareAndBuild runs Prepare and go build at the same time: most edits
+// prepareAndBuild prepares and builds the app: on a reload, when
+// Unchanged says Prepare has nothing to do, it only builds; when it says
+// Prepare has, it prepares, then builds. Otherwise, and always on the
+// first build, it runs Prepare and go build at the same time: most edits
 // leave gati_gen.go as it was, and then the build that ran alongside
 // Prepare is the right one. When Prepare rewrote gati_gen.go with other
 // content, that build may have read either version, so it runs again.
 // A Prepare error wins over the build's: it is the analyzer's report.
 func (s *supervisor) prepareAndBuild(ctx context.Context) (string, error) {
-	if s.o.Prepare == nil {
+	switch {
+	case s.o.Prepare == nil:
 		return s.timedBuild(ctx, &s.phases.build)
+	case s.started && s.o.Unchanged != nil && s.o.Unchanged():
+		s.phases.skipped = true
+		return s.timedBuild(ctx, &s.phases.build)
+	case s.started && s.o.Unchanged != nil:
+		return s.prepareThenBuild(ctx)
 	}
+	return s.prepareBesideBuild(ctx)
+}
+
+// prepareThenBuild runs Prepare, then go build.
+func (s *supervisor) prepareThenBuild(ctx context.Context) (string, error) {
+	t0 := time.Now()
+	err := s.o.Prepare(ctx)
+	s.phases.prepare = time.Since(t0)
+	s.genSum = fileSum(filepath.Join(s.o.Dir, genFile))
+	switch {
+	case ctx.Err() != nil:
+		return "", errStopped
+	case err != nil:
+		return "", err
+	}
+	s.phases.sequential = true
+	return s.timedBuild(ctx, &s.phases.build)
+}
+
+// prepareBesideBuild runs Prepare and go build at the same time; see
+// prepareAndBuild.
+func (s *supervisor) prepareBesideBuild(ctx context.Context) (string, error) {
 	gen := filepath.Join(s.o.Dir, genFile)
 	before := fileSum(gen)
 	bctx, cancel := context.WithCancel(ctx)

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130225828-4f7c63d9b73a"
+const Version = "v0.0.0-20261130230714-87bd39972e7a"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:T3xj2bc6FQvdVGp1g++cVlK1YJqmngdksnHp0a//IQs="
+const ContentHash = "h1:h705ly56ud7yHaCtqAp1v8orEtZb7OwC7MaBcwPh0cQ="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796079508, 0).UTC()
+var generatedAt = time.Unix(1796080034, 0).UTC()
