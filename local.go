@@ -94,7 +94,10 @@ func (l *Local) Trace() Trace {
 	return *l.trace
 }
 
-// Start returns when the framework began handling the request.
+// Start returns when the framework began handling the request. It is
+// read from the monotonic clock (see clockBase): exact for durations and
+// deadlines, while its wall time may differ from the system clock by what
+// the clock was adjusted since the process started.
 func (l *Local) Start() time.Time { return l.start }
 
 // Pattern returns the matched route pattern, such as "GET /users/{id}".

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130230714-87bd39972e7a"
+const Version = "v0.0.0-20261130231513-7067f60ef4a8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:h705ly56ud7yHaCtqAp1v8orEtZb7OwC7MaBcwPh0cQ="
+const ContentHash = "h1:cGf2DvSoq5zpREBMVx+cvSMvka+9RbUyPLGQIignp6A="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796080034, 0).UTC()
+var generatedAt = time.Unix(1796080513, 0).UTC()
