@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130231513-7067f60ef4a8"
+const Version = "v0.0.0-20261130232312-e7e2483cc72f"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:cGf2DvSoq5zpREBMVx+cvSMvka+9RbUyPLGQIignp6A="
+const ContentHash = "h1:5+JIPMcv6A1fAma4TqdFyC8jvtc/DDL+X/yhWLkiPJU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796080513, 0).UTC()
+var generatedAt = time.Unix(1796080992, 0).UTC()
