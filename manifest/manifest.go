@@ -74,6 +74,9 @@ type Route struct {
 	// Until is set on an older implementation (until=2025-06-01): it
 	// serves the API versions before that one (gati.Until).
 	Until string `json:"until,omitempty"`
+	// Timeout is the route's request timeout set with timeout= (a Go
+	// duration, "2m0s"; negative turns it off); empty means the default.
+	Timeout string `json:"timeout,omitempty"`
 	// Request and Response are the In and Out types of a typed handler.
 	Request  *TypeRef `json:"request,omitempty"`
 	Response *TypeRef `json:"response,omitempty"`

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"gati.dev/gati/internal/atomicfile"
 
@@ -121,6 +122,13 @@ func (g *generator) routeOptions(r manifest.Route) (string, error) {
 	}
 	if r.Until != "" {
 		fmt.Fprintf(&opts, ", gati.Until(%s)", strconv.Quote(r.Until))
+	}
+	if r.Timeout != "" {
+		d, err := time.ParseDuration(r.Timeout)
+		if err != nil {
+			return "", fmt.Errorf("analyze: route %s at %s:%d: timeout %q: %w", r.Pattern, r.File, r.Line, r.Timeout, err)
+		}
+		fmt.Fprintf(&opts, ", gati.Timeout(%d /* %s */)", int64(d), r.Timeout) // an untyped constant: no time import
 	}
 	var native, std []string
 	for _, name := range r.Middleware {

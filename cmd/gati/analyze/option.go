@@ -7,14 +7,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // routeOptions are the key=value options of a route directive.
 type routeOptions struct {
-	status int
-	name   string
-	use    []string
-	until  string // a version id: an older implementation
+	status  int
+	name    string
+	use     []string
+	until   string // a version id: an older implementation
+	timeout string // a Go duration: the route's request timeout
 }
 
 // routeOptions parses the options, reporting each bad one at its
@@ -27,7 +29,7 @@ func (a *analysis) routeOptions(d *directive, words []word) (routeOptions, bool)
 		key, val, found := strings.Cut(w.text, "=")
 		switch {
 		case !found:
-			a.rep.at(w.pos, "route option %q is not key=value; the options are status=201, name=createUser, use=auth,audit, until=2025-06-01", w.text)
+			a.rep.at(w.pos, "route option %q is not key=value; the options are status=201, name=createUser, use=auth,audit, until=2025-06-01, timeout=2m", w.text)
 		case seen[key]:
 			a.rep.at(w.pos, "route option %s= is given twice", key)
 		default:
@@ -36,6 +38,10 @@ func (a *analysis) routeOptions(d *directive, words []word) (routeOptions, bool)
 				continue
 			}
 		}
+		ok = false
+	}
+	if o.until != "" && o.timeout != "" {
+		a.rep.at(words[0].pos, "timeout= applies to the whole route, before its version is known: set it on the current implementation, not on one with until=")
 		ok = false
 	}
 	return o, ok
@@ -65,8 +71,15 @@ func (a *analysis) routeOption(o *routeOptions, key, val string, pos token.Pos) 
 			return false
 		}
 		o.until = val
+	case "timeout":
+		d, err := time.ParseDuration(val)
+		if err != nil {
+			a.rep.at(pos, "bad timeout %q: want a duration such as 5s or 2m (negative turns the timeout off)", val)
+			return false
+		}
+		o.timeout = d.String()
 	default:
-		a.rep.at(pos, "unknown route option %s=; the options are status=, name=, use= and until=", key)
+		a.rep.at(pos, "unknown route option %s=; the options are status=, name=, use=, until= and timeout=", key)
 		return false
 	}
 	return true

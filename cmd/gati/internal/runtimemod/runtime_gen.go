@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130232312-e7e2483cc72f"
+const Version = "v0.0.0-20261130232807-714426c8b358"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:5+JIPMcv6A1fAma4TqdFyC8jvtc/DDL+X/yhWLkiPJU="
+const ContentHash = "h1:cUQmyLNYVD+AU0DphHXJPVLN9dU3DTviq0ZwgZVsn9o="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796080992, 0).UTC()
+var generatedAt = time.Unix(1796081287, 0).UTC()

@@ -1,0 +1,77 @@
+package analyze_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gati.dev/gati/cmd/gati/analyze"
+)
+
+const slowGo = `package main
+
+import "gati.dev/gati"
+
+//gati:route GET /report timeout=2m
+func Report(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+	return nil
+}
+
+//gati:route GET /stream timeout=-1s
+func Stream(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+	return nil
+}
+`
+
+// TestTimeoutDirective: timeout= sets the route's request timeout, in the
+// manifest and in the generated registration, which compiles.
+func TestTimeoutDirective(t *testing.T) {
+	t.Parallel()
+	dir := app(t, map[string]string{"main.go": mainGo, "slow.go": slowGo})
+	m, err := analyze.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Routes) != 2 || m.Routes[0].Timeout != "2m0s" || m.Routes[1].Timeout != "-1s" {
+		t.Fatalf("routes = %+v", m.Routes)
+	}
+	if _, _, err := analyze.Generate(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	gen, err := os.ReadFile(filepath.Join(dir, analyze.GenFile))
+	if err != nil || !strings.Contains(string(gen), `gati.Timeout(120000000000 /* 2m0s */)`) ||
+		!strings.Contains(string(gen), `gati.Timeout(-1000000000 /* -1s */)`) {
+		t.Fatalf("generated:\n%s", gen)
+	}
+	goBuild(t, dir)
+}
+
+func TestTimeoutDirectiveMistakes(t *testing.T) {
+	t.Parallel()
+	src := slowGo + `
+//gati:route GET /soon timeout=soon
+func Soon(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+	return nil
+}
+
+//gati:route GET /report until=2025-06-01 timeout=5s
+func ReportV1(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+	return nil
+}
+`
+	dir := app(t, map[string]string{"main.go": mainGo, "slow.go": src})
+	_, err := analyze.Load(context.Background(), dir)
+	var errs *analyze.Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v", err)
+	}
+	got := err.Error()
+	for _, want := range []string{`slow.go:15:`, `bad timeout "soon"`, `slow.go:20:`, `timeout= applies to the whole route`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, got)
+		}
+	}
+}
