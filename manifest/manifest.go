@@ -74,9 +74,12 @@ type Route struct {
 	// Until is set on an older implementation (until=2025-06-01): it
 	// serves the API versions before that one (gati.Until).
 	Until string `json:"until,omitempty"`
-	// Timeout is the route's request timeout set with timeout= (a Go
-	// duration, "2m0s"; negative turns it off); empty means the default.
-	Timeout string `json:"timeout,omitempty"`
+	// Timeout, ReadTimeout and WriteTimeout are the route's timeouts set
+	// with timeout=, read_timeout= and write_timeout= (Go durations,
+	// "2m0s"; negative turns one off); empty means the server's.
+	Timeout      string `json:"timeout,omitempty"`
+	ReadTimeout  string `json:"read_timeout,omitempty"`
+	WriteTimeout string `json:"write_timeout,omitempty"`
 	// Request and Response are the In and Out types of a typed handler.
 	Request  *TypeRef `json:"request,omitempty"`
 	Response *TypeRef `json:"response,omitempty"`

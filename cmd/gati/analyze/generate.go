@@ -123,12 +123,16 @@ func (g *generator) routeOptions(r manifest.Route) (string, error) {
 	if r.Until != "" {
 		fmt.Fprintf(&opts, ", gati.Until(%s)", strconv.Quote(r.Until))
 	}
-	if r.Timeout != "" {
-		d, err := time.ParseDuration(r.Timeout)
-		if err != nil {
-			return "", fmt.Errorf("analyze: route %s at %s:%d: timeout %q: %w", r.Pattern, r.File, r.Line, r.Timeout, err)
+	for _, t := range []struct{ option, value string }{
+		{"gati.Timeout", r.Timeout}, {"gati.ReadTimeout", r.ReadTimeout}, {"gati.WriteTimeout", r.WriteTimeout}} {
+		if t.value == "" {
+			continue
 		}
-		fmt.Fprintf(&opts, ", gati.Timeout(%d /* %s */)", int64(d), r.Timeout) // an untyped constant: no time import
+		d, err := time.ParseDuration(t.value)
+		if err != nil {
+			return "", fmt.Errorf("analyze: route %s at %s:%d: %s(%q): %w", r.Pattern, r.File, r.Line, t.option, t.value, err)
+		}
+		fmt.Fprintf(&opts, ", %s(%d /* %s */)", t.option, int64(d), t.value) // an untyped constant: no time import
 	}
 	var native, std []string
 	for _, name := range r.Middleware {

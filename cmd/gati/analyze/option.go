@@ -16,7 +16,9 @@ type routeOptions struct {
 	name    string
 	use     []string
 	until   string // a version id: an older implementation
-	timeout string // a Go duration: the route's request timeout
+	timeout string // Go durations: the route's request, body-read and
+	read    string // response-write timeouts
+	write   string
 }
 
 // routeOptions parses the options, reporting each bad one at its
@@ -40,8 +42,8 @@ func (a *analysis) routeOptions(d *directive, words []word) (routeOptions, bool)
 		}
 		ok = false
 	}
-	if o.until != "" && o.timeout != "" {
-		a.rep.at(words[0].pos, "timeout= applies to the whole route, before its version is known: set it on the current implementation, not on one with until=")
+	if o.until != "" && (o.timeout != "" || o.read != "" || o.write != "") {
+		a.rep.at(words[0].pos, "timeouts apply to the whole route, before its version is known: set them on the current implementation, not on one with until=")
 		ok = false
 	}
 	return o, ok
@@ -71,15 +73,22 @@ func (a *analysis) routeOption(o *routeOptions, key, val string, pos token.Pos) 
 			return false
 		}
 		o.until = val
-	case "timeout":
+	case "timeout", "read_timeout", "write_timeout":
 		d, err := time.ParseDuration(val)
 		if err != nil {
-			a.rep.at(pos, "bad timeout %q: want a duration such as 5s or 2m (negative turns the timeout off)", val)
+			a.rep.at(pos, "bad %s %q: want a duration such as 5s or 2m (negative turns it off)", key, val)
 			return false
 		}
-		o.timeout = d.String()
+		switch key {
+		case "timeout":
+			o.timeout = d.String()
+		case "read_timeout":
+			o.read = d.String()
+		default:
+			o.write = d.String()
+		}
 	default:
-		a.rep.at(pos, "unknown route option %s=; the options are status=, name=, use=, until= and timeout=", key)
+		a.rep.at(pos, "unknown route option %s=; the options are status=, name=, use=, until=, timeout=, read_timeout= and write_timeout=", key)
 		return false
 	}
 	return true

@@ -49,7 +49,8 @@ func (a *analysis) routeOf(d *directive, rc *routeChecker) (manifest.Route, bool
 		return manifest.Route{}, false
 	}
 	r.Method, r.Path, r.Pattern = target.method.text, target.path.text, target.method.text+" "+target.path.text
-	r.Status, r.Name, r.Middleware, r.Until, r.Timeout = opts.status, opts.name, opts.use, opts.until, opts.timeout
+	r.Status, r.Name, r.Middleware, r.Until = opts.status, opts.name, opts.use, opts.until
+	r.Timeout, r.ReadTimeout, r.WriteTimeout = opts.timeout, opts.read, opts.write
 	return r, true
 }
 

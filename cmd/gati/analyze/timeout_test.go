@@ -20,7 +20,7 @@ func Report(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati
 	return nil
 }
 
-//gati:route GET /stream timeout=-1s
+//gati:route GET /stream timeout=-1s read_timeout=1m write_timeout=90s
 func Stream(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
 	return nil
 }
@@ -35,7 +35,7 @@ func TestTimeoutDirective(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Routes) != 2 || m.Routes[0].Timeout != "2m0s" || m.Routes[1].Timeout != "-1s" {
+	if len(m.Routes) != 2 || m.Routes[0].Timeout != "2m0s" || m.Routes[1].Timeout != "-1s" || m.Routes[1].ReadTimeout != "1m0s" {
 		t.Fatalf("routes = %+v", m.Routes)
 	}
 	if _, _, err := analyze.Generate(dir, m); err != nil {
@@ -43,7 +43,7 @@ func TestTimeoutDirective(t *testing.T) {
 	}
 	gen, err := os.ReadFile(filepath.Join(dir, analyze.GenFile))
 	if err != nil || !strings.Contains(string(gen), `gati.Timeout(120000000000 /* 2m0s */)`) ||
-		!strings.Contains(string(gen), `gati.Timeout(-1000000000 /* -1s */)`) {
+		!strings.Contains(string(gen), `gati.Timeout(-1000000000 /* -1s */), gati.ReadTimeout(60000000000 /* 1m0s */), gati.WriteTimeout(90000000000 /* 1m30s */)`) {
 		t.Fatalf("generated:\n%s", gen)
 	}
 	goBuild(t, dir)
@@ -57,7 +57,7 @@ func Soon(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.L
 	return nil
 }
 
-//gati:route GET /report until=2025-06-01 timeout=5s
+//gati:route GET /report until=2025-06-01 write_timeout=5s
 func ReportV1(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
 	return nil
 }
@@ -69,7 +69,7 @@ func ReportV1(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *ga
 		t.Fatalf("err = %v", err)
 	}
 	got := err.Error()
-	for _, want := range []string{`slow.go:15:`, `bad timeout "soon"`, `slow.go:20:`, `timeout= applies to the whole route`} {
+	for _, want := range []string{`slow.go:15:`, `bad timeout "soon"`, `slow.go:20:`, `timeouts apply to the whole route`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("diagnostics lack %q:\n%s", want, got)
 		}

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130232807-714426c8b358"
+const Version = "v0.0.0-20261130233230-9ac5a149c791"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:cUQmyLNYVD+AU0DphHXJPVLN9dU3DTviq0ZwgZVsn9o="
+const ContentHash = "h1:msWhSceRnahLjW23fSXX9SmMr8YqTBfKpkNyUavyP2Q="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796081287, 0).UTC()
+var generatedAt = time.Unix(1796081550, 0).UTC()
