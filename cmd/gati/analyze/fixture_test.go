@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/manifest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -127,4 +131,22 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// loadAndGenerate analyzes the app in dir, writes its registration and
+// returns the manifest and the generated source.
+func loadAndGenerate(t *testing.T, dir string) (*manifest.Manifest, string) {
+	t.Helper()
+	m, err := analyze.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := analyze.Generate(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	gen, err := os.ReadFile(filepath.Join(dir, analyze.GenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, string(gen)
 }

@@ -3,8 +3,6 @@ package analyze_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,19 +29,12 @@ func Stream(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati
 func TestTimeoutDirective(t *testing.T) {
 	t.Parallel()
 	dir := app(t, map[string]string{"main.go": mainGo, "slow.go": slowGo})
-	m, err := analyze.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, gen := loadAndGenerate(t, dir)
 	if len(m.Routes) != 2 || m.Routes[0].Timeout != "2m0s" || m.Routes[1].Timeout != "-1s" || m.Routes[1].ReadTimeout != "1m0s" {
 		t.Fatalf("routes = %+v", m.Routes)
 	}
-	if _, _, err := analyze.Generate(dir, m); err != nil {
-		t.Fatal(err)
-	}
-	gen, err := os.ReadFile(filepath.Join(dir, analyze.GenFile))
-	if err != nil || !strings.Contains(string(gen), `gati.Timeout(120000000000 /* 2m0s */)`) ||
-		!strings.Contains(string(gen), `gati.Timeout(-1000000000 /* -1s */), gati.ReadTimeout(60000000000 /* 1m0s */), gati.WriteTimeout(90000000000 /* 1m30s */)`) {
+	if !strings.Contains(gen, `gati.Timeout(120000000000 /* 2m0s */)`) ||
+		!strings.Contains(gen, `gati.Timeout(-1000000000 /* -1s */), gati.ReadTimeout(60000000000 /* 1m0s */), gati.WriteTimeout(90000000000 /* 1m30s */)`) {
 		t.Fatalf("generated:\n%s", gen)
 	}
 	goBuild(t, dir)

@@ -3,8 +3,6 @@ package analyze_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -32,18 +30,11 @@ func HelloV1(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gat
 func TestUntilDirective(t *testing.T) {
 	t.Parallel()
 	dir := app(t, map[string]string{"main.go": mainGo, "hello.go": reportGo})
-	m, err := analyze.Load(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, gen := loadAndGenerate(t, dir)
 	if len(m.Routes) != 2 || m.Routes[0].Until != "" || m.Routes[1].Until != "2025-06-01" {
 		t.Fatalf("routes = %+v", m.Routes)
 	}
-	if _, _, err := analyze.Generate(dir, m); err != nil {
-		t.Fatal(err)
-	}
-	gen, err := os.ReadFile(filepath.Join(dir, analyze.GenFile))
-	if err != nil || !strings.Contains(string(gen), `app.HandleFunc("GET /hello", HelloV1, gati.Source("hello.go", 10), gati.Until("2025-06-01"))`) {
+	if !strings.Contains(gen, `app.HandleFunc("GET /hello", HelloV1, gati.Source("hello.go", 10), gati.Until("2025-06-01"))`) {
 		t.Fatalf("generated:\n%s", gen)
 	}
 	goBuild(t, dir)

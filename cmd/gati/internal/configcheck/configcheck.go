@@ -207,25 +207,8 @@ func (c *checker) checkScalar(n *yaml.Node, k analyze.ShapeKind, path string) {
 		return
 	}
 	var err error
-	switch k {
-	case analyze.ShapeString:
-		var v string
-		err = n.Decode(&v)
-	case analyze.ShapeBool:
-		var v bool
-		err = n.Decode(&v)
-	case analyze.ShapeInt:
-		var v int64
-		err = n.Decode(&v)
-	case analyze.ShapeUint:
-		var v uint64
-		err = n.Decode(&v)
-	case analyze.ShapeFloat:
-		var v float64
-		err = n.Decode(&v)
-	case analyze.ShapeDuration:
-		var v time.Duration
-		err = n.Decode(&v)
+	if v := scalarOf(k); v != nil {
+		err = n.Decode(v)
 	}
 	if err != nil {
 		c.fail(n, path, "%q is not %s", n.Value, kindName(k))
@@ -258,4 +241,24 @@ func describe(n *yaml.Node) string {
 		return "a list"
 	}
 	return fmt.Sprintf("%q", n.Value)
+}
+
+// scalarOf returns a pointer to a Go value of scalar shape k, for yaml.v3
+// to decode into, or nil for a shape that is not a scalar.
+func scalarOf(k analyze.ShapeKind) any {
+	switch k {
+	case analyze.ShapeString:
+		return new(string)
+	case analyze.ShapeBool:
+		return new(bool)
+	case analyze.ShapeInt:
+		return new(int64)
+	case analyze.ShapeUint:
+		return new(uint64)
+	case analyze.ShapeFloat:
+		return new(float64)
+	case analyze.ShapeDuration:
+		return new(time.Duration)
+	}
+	return nil
 }
