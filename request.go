@@ -100,17 +100,14 @@ func (r *Request) queryProblems() []FieldError {
 func parseQuery(raw string) (url.Values, []FieldError) {
 	values := url.Values{}
 	var errs []FieldError
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		key, value, fe := parsePair(pair)
-		switch {
-		case fe != nil:
+	eachPair(raw, func(key, value string, fe *FieldError) bool {
+		if fe != nil {
 			errs = append(errs, *fe)
-		case pair != "":
+		} else {
 			values[key] = append(values[key], value)
 		}
-	}
+		return true
+	})
 	return values, errs
 }
 
@@ -118,47 +115,56 @@ func parseQuery(raw string) (url.Values, []FieldError) {
 // them.
 func checkQuery(raw string) []FieldError {
 	var errs []FieldError
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if _, _, fe := parsePair(pair); fe != nil {
+	eachPair(raw, func(_, _ string, fe *FieldError) bool {
+		if fe != nil {
 			errs = append(errs, *fe)
 		}
-	}
+		return true
+	})
 	return errs
 }
 
 // queryValue returns the first value of name in a raw query string.
 // Unescaping allocates only for names and values that have escapes.
-func queryValue(raw, name string) (string, bool) {
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if key, value, fe := parsePair(pair); fe == nil && pair != "" && key == name {
-			return value, true
+func queryValue(raw, name string) (value string, found bool) {
+	eachPair(raw, func(key, v string, fe *FieldError) bool {
+		if fe == nil && key == name {
+			value, found = v, true
 		}
-	}
-	return "", false
+		return !found
+	})
+	return value, found
 }
 
 // queryValues returns every value of name in a raw query string.
 func queryValues(raw, name string) []string {
 	var out []string
+	eachPair(raw, func(key, v string, fe *FieldError) bool {
+		if fe == nil && key == name {
+			out = append(out, v)
+		}
+		return true
+	})
+	return out
+}
+
+// eachPair calls fn with every name=value pair of a raw query string,
+// unescaped or with its problem, until fn returns false.
+func eachPair(raw string, fn func(key, value string, fe *FieldError) bool) {
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
-		if key, value, fe := parsePair(pair); fe == nil && pair != "" && key == name {
-			out = append(out, value)
+		if pair == "" {
+			continue
+		}
+		if !fn(parsePair(pair)) {
+			return
 		}
 	}
-	return out
 }
 
 // parsePair reads one name=value pair of a query string.
 func parsePair(pair string) (key, value string, fe *FieldError) {
-	if pair == "" {
-		return "", "", nil
-	}
 	rawKey, rawValue, _ := strings.Cut(pair, "=")
 	if strings.IndexByte(pair, ';') >= 0 {
 		name, _, _ := strings.Cut(rawKey, ";")

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130233230-9ac5a149c791"
+const Version = "v0.0.0-20261130234102-3648d97cc96d"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:msWhSceRnahLjW23fSXX9SmMr8YqTBfKpkNyUavyP2Q="
+const ContentHash = "h1:NkjZfMltIJxLc7GLoKW0Z+WTnNh1KIFoqYWpTYZArfs="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796081550, 0).UTC()
+var generatedAt = time.Unix(1796082062, 0).UTC()
