@@ -3,6 +3,7 @@ package gati
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,8 +60,25 @@ func TestRequestID(t *testing.T) {
 		{"é", 0x5, "0000000000000005"},
 	}
 	for _, tt := range tests {
-		if got := requestID(tt.header, tt.span); got != tt.want {
+		if got := requestID(tt.header, tt.span, nil); got != tt.want {
 			t.Errorf("requestID(%q, %x) = %q, want %q", tt.header, tt.span, got, tt.want)
+		}
+	}
+}
+
+// TestRequestIDArenaKeepsIDs guards ids cut from a shared chunk: every id
+// handed out keeps its value while later ones are written, across chunk
+// boundaries.
+func TestRequestIDArenaKeepsIDs(t *testing.T) {
+	t.Parallel()
+	var ids idArena
+	kept := make([]string, 3*idsPerChunk+5)
+	for i := range kept {
+		kept[i] = requestID("", uint64(i)<<32|uint64(i), &ids)
+	}
+	for i, id := range kept {
+		if want := fmt.Sprintf("%016x", uint64(i)<<32|uint64(i)); id != want {
+			t.Fatalf("id %d = %q after later ids were made, want %q", i, id, want)
 		}
 	}
 }
@@ -168,7 +186,7 @@ func FuzzTraceparent(f *testing.F) {
 func FuzzRequestID(f *testing.F) {
 	f.Add("abc", uint64(1))
 	f.Fuzz(func(t *testing.T, h string, span uint64) {
-		id := requestID(h, span)
+		id := requestID(h, span, nil)
 		if !validRequestID(id) {
 			t.Fatalf("requestID(%q) = %q is not a valid header value", h, id)
 		}

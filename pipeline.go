@@ -2,6 +2,7 @@ package gati
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"gati.dev/gati/router"
 )
@@ -24,6 +26,12 @@ type exchange struct {
 	lctx  Local
 	w     responseWriter // the handler's writes reach the client through it
 	ridHd [1]string      // backs the X-Request-Id header value
+	ids   idArena        // where generated request ids are written
+
+	// Response.JSON encodes through enc into json, made once per exchange.
+	json     jsonBody
+	enc      *json.Encoder
+	encoding bool
 
 	// The request's context: base as the server gave it, cur with what
 	// the pipeline and per-route HTTP middleware added, out as handed to
@@ -135,7 +143,7 @@ func (x *exchange) begin(w http.ResponseWriter, r *http.Request) {
 	x.lctx.start = now()
 	x.base, x.cur = r.Context(), r.Context()
 	x.lctx.span = rand.Uint64() | 1
-	x.lctx.requestID = requestID(headerValue(r.Header, "X-Request-Id"), x.lctx.span)
+	x.lctx.requestID = requestID(headerValue(r.Header, "X-Request-Id"), x.lctx.span, &x.ids)
 	x.ridHd[0] = x.lctx.requestID
 	if framingInDoubt(r) {
 		w.Header()["Connection"] = connectionClose
@@ -304,23 +312,46 @@ func (x *exchange) reset() {
 	x.res = Response{ex: x}
 	x.w.reset()
 	x.base, x.cur, x.out, x.deadline, x.cancelDeadline, x.timedRoute = nil, nil, nil, time.Time{}, nil, nil
-	x.stream = nil
+	x.stream, x.encoding = nil, false
 	x.lctx.reset()
 }
 
 // requestID accepts the caller's X-Request-Id when it is 1-128 safe
-// characters, otherwise uses the server span id in hex.
-func requestID(h string, span uint64) string {
+// characters, otherwise uses the server span id in hex, cut from ids (a
+// nil arena allocates).
+func requestID(h string, span uint64, ids *idArena) string {
 	if validRequestID(h) {
 		return h
 	}
-	var b [16]byte
+	var b []byte
+	if ids == nil {
+		b = make([]byte, 16)
+	} else {
+		b = ids.next()
+	}
 	const digits = "0123456789abcdef"
 	for i := 15; i >= 0; i-- {
 		b[i] = digits[span&0xf]
 		span >>= 4
 	}
-	return string(b[:])
+	return unsafe.String(&b[0], 16)
+}
+
+// idArena hands out 16-byte spans of a larger buffer, so that generated
+// request ids cost one allocation per idsPerChunk requests instead of one
+// each. A span is written once, before its string exists, and never
+// again; a kept id keeps its chunk alive.
+type idArena []byte
+
+const idsPerChunk = 64
+
+func (a *idArena) next() []byte {
+	if len(*a) < 16 {
+		*a = make([]byte, 16*idsPerChunk)
+	}
+	b := (*a)[:16:16]
+	*a = (*a)[16:]
+	return b
 }
 
 func validRequestID(s string) bool {

@@ -59,13 +59,13 @@ func (res *Response) JSON(status int, v any) error {
 		// Encode straight to the connection: json.Encoder writes its pooled
 		// buffer in one Write once the whole value is encoded, so a failure
 		// writes nothing, and a large body is held once, not copied.
-		body := jsonBody{res: res, status: status}
-		if err := json.NewEncoder(&body).Encode(v); err != nil && !body.started {
+		body, enc := res.ex.jsonEncoder(res, status)
+		err := enc.Encode(v)
+		res.ex.encoding = false
+		if err != nil && !body.started {
 			return fmt.Errorf("gati: encoding the response as JSON: %w", err)
-		} else if err != nil {
-			return err
 		}
-		return nil
+		return err
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -84,6 +84,22 @@ func (res *Response) JSON(status int, v any) error {
 func (res *Response) errUntranslatable() error {
 	return &Error{Status: http.StatusInternalServerError, Code: "untranslatable_response",
 		Detail: fmt.Sprintf("this route cannot answer API version %s: its response is not JSON the version changes can translate", res.ex.lctx.version)}
+}
+
+// jsonEncoder returns the exchange's reusable encoder writing to res with
+// status, or a new one when a JSON encoding is already under way (a
+// MarshalJSON method writing a response of its own).
+func (x *exchange) jsonEncoder(res *Response, status int) (*jsonBody, *json.Encoder) {
+	if x.encoding || res != &x.res {
+		body := &jsonBody{res: res, status: status}
+		return body, json.NewEncoder(body)
+	}
+	x.encoding = true
+	x.json = jsonBody{res: res, status: status}
+	if x.enc == nil {
+		x.enc = json.NewEncoder(&x.json)
+	}
+	return &x.json, x.enc
 }
 
 // jsonBody starts the response on json.Encoder's one Write and drops the

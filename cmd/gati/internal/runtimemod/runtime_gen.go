@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261130234102-3648d97cc96d"
+const Version = "v0.0.0-20261201000404-ebb12b41733e"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:NkjZfMltIJxLc7GLoKW0Z+WTnNh1KIFoqYWpTYZArfs="
+const ContentHash = "h1:67ErQXM+oBFIVVpp6lt7fYb60/QJ7+VfvAk9BAbMigM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796082062, 0).UTC()
+var generatedAt = time.Unix(1796083444, 0).UTC()
