@@ -69,6 +69,8 @@ type Route struct {
 	// Status is the success status set with status=; 0 means the default.
 	Status int    `json:"status,omitempty"`
 	Name   string `json:"name,omitempty"`
+	// Doc is the handler's doc comment, without directives.
+	Doc string `json:"doc,omitempty"`
 	// Middleware names the route's own middleware (use=), in order.
 	Middleware []string `json:"middleware,omitempty"`
 	// Until is set on an older implementation (until=2025-06-01): it
@@ -90,7 +92,20 @@ type Handler struct {
 	Package string      `json:"package"` // import path
 	Func    string      `json:"func"`
 	Kind    HandlerKind `json:"kind"`
+	// Stream is set on a raw handler that answers with a stream the
+	// analyzer recognizes in its body: Response.SSE or ws.Handler.
+	Stream StreamKind `json:"stream,omitempty"`
 }
+
+// StreamKind names the streaming protocols of raw handlers.
+type StreamKind string
+
+const (
+	// StreamSSE handlers call Response.SSE: Server-Sent Events.
+	StreamSSE StreamKind = "sse"
+	// StreamWebSocket handlers call ws.Handler: a WebSocket.
+	StreamWebSocket StreamKind = "websocket"
+)
 
 // MiddlewareKind tells the two middleware forms apart.
 type MiddlewareKind string

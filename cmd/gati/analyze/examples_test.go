@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/manifest"
 )
 
 // TestExamplesGeneratedCodeIsCurrent fails when an example's committed
@@ -37,5 +38,29 @@ func TestExamplesGeneratedCodeIsCurrent(t *testing.T) {
 				t.Errorf("%s is stale; regenerate it with `go run ./cmd/gati build %s`.\n--- committed\n%s\n--- generated\n%s", gen, dir, got, want)
 			}
 		})
+	}
+}
+
+// TestStreamingHandlersAreRecognized guards the stream kinds the SDK
+// generators rely on: examples/tasks has a WebSocket route (ws.Handler)
+// and a Server-Sent Events route (Response.SSE); its other raw routes
+// and the typed ones stream nothing.
+func TestStreamingHandlersAreRecognized(t *testing.T) {
+	t.Parallel()
+	m, err := analyze.Load(t.Context(), "../../../examples/tasks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]manifest.StreamKind{
+		"GET /tasks/events": manifest.StreamWebSocket,
+		"GET /tasks/stream": manifest.StreamSSE,
+	}
+	for _, r := range m.Routes {
+		if got := r.Handler.Stream; got != want[r.Pattern] {
+			t.Errorf("%s: stream %q, want %q", r.Pattern, got, want[r.Pattern])
+		}
+		if r.Doc == "" {
+			t.Errorf("%s: no doc comment recorded", r.Pattern)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"errors"
+	"go/ast"
 	"go/token"
 	"go/types"
 	"maps"
@@ -44,6 +45,10 @@ func (a *analysis) routeOf(d *directive, rc *routeChecker) (manifest.Route, bool
 	if isFunc {
 		r.Handler = manifest.Handler{Package: d.pkg.PkgPath, Func: fd.Name.Name}
 		isFunc = a.checkHandler(d, fn, target.path.text, &r)
+		if r.Handler.Kind == manifest.Raw {
+			r.Handler.Stream = streamOf(fd, d.pkg.TypesInfo)
+		}
+		r.Doc = strings.TrimSpace(fd.Doc.Text())
 	}
 	if !ok || !optsOK || !isFunc || !a.checkName(d, opts.name, rc) {
 		return manifest.Route{}, false
@@ -191,4 +196,35 @@ func wildcards(path string) []string {
 		names = append(names, strings.TrimSuffix(seg[1:len(seg)-1], "..."))
 	}
 	return names
+}
+
+// streamOf recognizes a raw handler that streams: a call to
+// Response.SSE or to ws.Handler in its body.
+func streamOf(fd *ast.FuncDecl, info *types.Info) manifest.StreamKind {
+	if fd.Body == nil || info == nil {
+		return ""
+	}
+	var kind manifest.StreamKind
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || kind != "" {
+			return kind == ""
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		fn, ok := info.Uses[sel.Sel].(*types.Func)
+		if !ok || fn.Pkg() == nil {
+			return true
+		}
+		switch {
+		case fn.Pkg().Path() == gatiPath && fn.Name() == "SSE" && fn.Type().(*types.Signature).Recv() != nil:
+			kind = manifest.StreamSSE
+		case fn.Pkg().Path() == gatiPath+"/ws" && fn.Name() == "Handler":
+			kind = manifest.StreamWebSocket
+		}
+		return true
+	})
+	return kind
 }

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201000404-ebb12b41733e"
+const Version = "v0.0.0-20261201001103-3ce75a7bd0f1"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:67ErQXM+oBFIVVpp6lt7fYb60/QJ7+VfvAk9BAbMigM="
+const ContentHash = "h1:POdae9DxO7LOm+i6N8Q8MCkodYiX2JpBNXAZginNgGY="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796083444, 0).UTC()
+var generatedAt = time.Unix(1796083863, 0).UTC()
