@@ -84,6 +84,9 @@ type Operation struct {
 	// Handler is the handler's name qualified by its package name
 	// ("tasks.List"); empty when the route is known from a snapshot only.
 	Handler string
+	// Doc is the handler's doc comment; its first sentence summarizes
+	// the operation. Empty when unknown.
+	Doc string
 	// Source is the route directive's position, "file:line" relative to
 	// the app directory; empty when unknown.
 	Source string

@@ -55,6 +55,7 @@ func Build(in Input) (*API, error) {
 		op := Operation{Method: r.Method, Path: r.Path, Kind: Raw, Status: r.Status}
 		if mr := findRoute(m, r.Method, r.Path, in.Head); mr != nil {
 			op.Handler = qualified(pkgNames, mr.Handler)
+			op.Doc = mr.Doc
 			op.Source = mr.File + ":" + strconv.Itoa(mr.Line)
 			op.Middleware = slices.Clone(mr.Middleware)
 			op.Kind = kindOf(mr.Handler)
