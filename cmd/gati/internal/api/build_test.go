@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/manifest"
 	"gati.dev/gati/schema"
 	"gati.dev/gati/timescape"
@@ -134,5 +135,43 @@ func TestIdentifier(t *testing.T) {
 		if got := identifier(in); got != want {
 			t.Errorf("identifier(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestLoadExamples builds the API of every example, head and recorded
+// versions, from a real analysis.
+func TestLoadExamples(t *testing.T) {
+	for _, ex := range []string{"hello-world", "tasks", "versioned-api"} {
+		t.Run(ex, func(t *testing.T) {
+			dir := "../../../../examples/" + ex
+			m, err := analyze.Load(t.Context(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := Load(dir, m, Head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Operations) == 0 || a.Title == "" {
+				t.Fatalf("no operations or title: %+v", a)
+			}
+			for _, op := range a.Operations {
+				if op.Handler == "" || op.Source == "" {
+					t.Errorf("%s %s: handler %q source %q", op.Method, op.Path, op.Handler, op.Source)
+				}
+			}
+			for _, v := range a.Versions {
+				old, err := Load(dir, m, v.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if old.Version != v.ID || old.Head || old.Semver != v.Semver {
+					t.Errorf("version %s: got version %q head %v semver %q", v.ID, old.Version, old.Head, old.Semver)
+				}
+			}
+			if _, err := Load(dir, m, "1999-01-01"); err == nil || !strings.Contains(err.Error(), "unknown version") {
+				t.Errorf("unknown version: %v", err)
+			}
+		})
 	}
 }
