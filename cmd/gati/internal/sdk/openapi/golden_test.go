@@ -40,8 +40,10 @@ var goldens = []struct {
 // rewrites the file with -update: a change to the generator, or to an
 // example, shows up as a diff to review.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, g := range goldens {
 		t.Run(g.file, func(t *testing.T) {
+			t.Parallel()
 			a := goldenAPI(t, g.example, g.version)
 			got, err := Document(a)
 			if err != nil {
@@ -55,8 +57,10 @@ func TestGolden(t *testing.T) {
 // TestDeterministic guards byte-identical output: two documents of the
 // same API, and of the same app loaded twice, are the same bytes.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	for _, g := range goldens {
 		t.Run(g.file, func(t *testing.T) {
+			t.Parallel()
 			first, err := Document(goldenAPI(t, g.example, g.version))
 			if err != nil {
 				t.Fatal(err)
@@ -73,6 +77,7 @@ func TestDeterministic(t *testing.T) {
 		})
 	}
 	t.Run("reloaded", func(t *testing.T) {
+		t.Parallel()
 		m := manifestOf(t, "tasks")
 		var docs [2][]byte
 		for i := range docs {

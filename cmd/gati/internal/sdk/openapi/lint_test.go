@@ -21,6 +21,7 @@ var redocly = filepath.Join("..", "node", "node_modules", ".bin", "redocly")
 // are logged. A missing validator fails it too: the acceptance of the
 // documents must not depend on whether Node tools happen to be there.
 func TestRedoclyLint(t *testing.T) {
+	// Not parallel: with -update, TestGolden rewrites the files it reads.
 	if _, err := os.Stat(redocly); err != nil {
 		t.Fatalf("the OpenAPI validator is not installed (%v): run `npm ci --prefix cmd/gati/internal/sdk/node` "+
 			"from the repository root, or ./scripts/test, which does", err)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestRawHandler(t *testing.T) {
+	t.Parallel()
 	doc := documentOf(t, syntheticAPI())
 	if has(doc, "paths", "/files/{bucket}/{path...}") {
 		t.Error("the wildcard's ... is left in the path")
@@ -50,6 +51,7 @@ func TestRawHandler(t *testing.T) {
 }
 
 func TestServerSentEvents(t *testing.T) {
+	t.Parallel()
 	doc := documentOf(t, oneOperation(api.Operation{ID: "events", Method: "GET", Path: "/events", Kind: api.SSE}))
 	op := at(t, doc, "paths", "/events", "get")
 	if got, want := statuses(t, op), "200,400,500,503,default"; got != want {
@@ -65,6 +67,7 @@ func TestServerSentEvents(t *testing.T) {
 }
 
 func TestWebSocket(t *testing.T) {
+	t.Parallel()
 	doc := documentOf(t, oneOperation(api.Operation{ID: "socket", Method: "GET", Path: "/ws", Kind: api.WebSocket}))
 	op := at(t, doc, "paths", "/ws", "get")
 	if got, want := statuses(t, op), "101,400,500,503,default"; got != want {
@@ -83,6 +86,7 @@ func TestWebSocket(t *testing.T) {
 // Deprecation and Sunset, and the newest version's do only when a client
 // asks for the old one.
 func TestDeprecatedVersion(t *testing.T) {
+	t.Parallel()
 	doc := documentOf(t, syntheticAPI())
 	for path, methods := range at(t, doc, "paths").(map[string]any) {
 		for method, op := range methods.(map[string]any) {
@@ -129,6 +133,7 @@ func TestDeprecatedVersion(t *testing.T) {
 // TestParameters guards order (path parameters in path order, then the
 // others as declared, then X-API-Version) and required flags.
 func TestParameters(t *testing.T) {
+	t.Parallel()
 	doc := documentOf(t, syntheticAPI())
 	op := at(t, doc, "paths", "/items/{id}", "get")
 	if got, want := paramList(t, op), "path:id!,query:fields!,header:X-Trace,cookie:session,$ref:X-API-Version"; got != want {
@@ -164,6 +169,7 @@ func TestParameters(t *testing.T) {
 // TestProblemResponses guards which errors each operation documents and
 // that they are all problem documents.
 func TestProblemResponses(t *testing.T) {
+	t.Parallel()
 	id := []api.Param{{In: "path", Name: "id", Required: true, Schema: str()}}
 	query := []api.Param{{In: "query", Name: "q", Schema: str()}}
 	cases := []struct {
@@ -179,6 +185,7 @@ func TestProblemResponses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			c.op.ID = "op"
 			doc := documentOf(t, oneOperation(c.op))
 			op := at(t, doc, "paths", pathKey(c.op.Path), strings.ToLower(c.op.Method))
@@ -213,6 +220,7 @@ func TestProblemResponses(t *testing.T) {
 // document the gati package writes, but for the stack trace it sends in
 // development only.
 func TestProblemMatchesRuntime(t *testing.T) {
+	t.Parallel()
 	if problemContentType != gati.ProblemContentType || problemTypeBase != gati.ProblemTypeBase {
 		t.Errorf("constants %q %q, gati has %q %q", problemContentType, problemTypeBase, gati.ProblemContentType, gati.ProblemTypeBase)
 	}
@@ -246,6 +254,7 @@ func TestProblemMatchesRuntime(t *testing.T) {
 // TestProblemNames guards the app's own types named like the problem
 // document's: they keep their names, and the problem's move aside.
 func TestProblemNames(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		taken []string
 		want  string // problem schema name, or an error's text
@@ -285,6 +294,7 @@ func TestProblemNames(t *testing.T) {
 // TestResponses guards the success responses of typed handlers: a
 // pointer response also answers 204, and 204 has no content.
 func TestResponses(t *testing.T) {
+	t.Parallel()
 	doc := documentOf(t, syntheticAPI())
 	get := at(t, doc, "paths", "/items/{id}", "get")
 	if got := at(t, get, "responses", "200", "content", "application/json", "schema"); !reflect.DeepEqual(got, map[string]any{"$ref": "#/components/schemas/Item"}) {
@@ -311,8 +321,10 @@ func TestResponses(t *testing.T) {
 // TestRefsResolve guards every document in testdata's worth: every $ref
 // points at something in the document, and no $defs remain.
 func TestRefsResolve(t *testing.T) {
+	t.Parallel()
 	for _, g := range goldens {
 		t.Run(g.file, func(t *testing.T) {
+			t.Parallel()
 			doc := documentOf(t, goldenAPI(t, g.example, g.version))
 			refs := 0
 			walk(doc, "", func(pointer, key string, v any) {
@@ -336,6 +348,7 @@ func TestRefsResolve(t *testing.T) {
 
 // TestDocumentRejects guards the errors for APIs that cannot be written.
 func TestDocumentRejects(t *testing.T) {
+	t.Parallel()
 	op := func(path string, response *schema.Schema) api.Operation {
 		return api.Operation{ID: "op", Method: "GET", Path: path, Kind: api.JSON, Status: 200, Response: response}
 	}
@@ -364,6 +377,7 @@ func TestDocumentRejects(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Document(c.api)
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "openapi: ") {
 				t.Errorf("error %v, want one containing %q", err, c.want)
@@ -373,6 +387,7 @@ func TestDocumentRejects(t *testing.T) {
 }
 
 func TestSplitDoc(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ doc, summary, rest string }{
 		{"", "", ""},
 		{"Get returns one task.", "Get returns one task.", ""},
