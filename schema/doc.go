@@ -39,7 +39,9 @@
 // ",string" option makes a number, bool or string field a "string".
 //
 // Fields tagged path, query, header or cookie are parameters, not body
-// properties; [Params] describes them.
+// properties; [Params] describes them. A parameter whose type is a
+// struct, map, slice or array implementing encoding.TextUnmarshaler is a
+// "string": the client sends the text its UnmarshalText parses.
 //
 // A field is required when it is not a pointer and has neither omitempty
 // nor omitzero, and is not promoted through an embedded pointer:

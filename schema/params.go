@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding"
 	"fmt"
 	"reflect"
 )
@@ -56,7 +57,13 @@ func param(t reflect.Type, f reflect.StructField, in, name string) (Param, error
 		ft = ft.Elem()
 	}
 	b := newBuilder()
-	s, err := b.typeSchema(ft)
+	var s *Schema
+	var err error
+	if textParam(ft) {
+		s = &Schema{Type: Types{"string"}}
+	} else {
+		s, err = b.typeSchema(ft)
+	}
 	if err != nil {
 		return Param{}, fmt.Errorf("%w (field %s.%s)", err, t, f.Name)
 	}
@@ -69,4 +76,18 @@ func param(t reflect.Type, f reflect.StructField, in, name string) (Param, error
 		return Param{}, err
 	}
 	return Param{In: in, Name: name, Required: required, Schema: s}, nil
+}
+
+var textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// textParam reports whether a parameter of type t is sent as a string that
+// its UnmarshalText parses, though its JSON form is a structure: a struct,
+// map, slice or array type whose pointer implements
+// encoding.TextUnmarshaler.
+func textParam(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map, reflect.Slice, reflect.Array:
+		return t.Implements(textUnmarshalerType) || reflect.PointerTo(t).Implements(textUnmarshalerType)
+	}
+	return false
 }

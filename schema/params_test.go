@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"gati.dev/gati/schema"
+	fixture "gati.dev/gati/schema/internal/corpus"
 )
 
 func TestParams(t *testing.T) {
@@ -51,5 +52,30 @@ func TestParamsErrors(t *testing.T) {
 	}
 	if ps, err := schema.Params(reflect.TypeFor[string]()); ps != nil || err != nil {
 		t.Errorf("Params(string) = %v, %v", ps, err)
+	}
+}
+
+// TestParamsTextUnmarshalerIsString guards parameters whose type parses
+// itself with UnmarshalText but marshals to JSON as an object: a client
+// sends them as one string (?done=true), never as the object's fields.
+func TestParamsTextUnmarshalerIsString(t *testing.T) {
+	type in struct {
+		Done  fixture.Flag   `query:"done"`
+		Color *fixture.Color `query:"color"`
+		Limit int            `query:"limit"`
+	}
+	ps, err := schema.Params(reflect.TypeFor[in]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"type":"string"}`, `{"type":"string"}`, `{"type":"integer"}`}
+	for i, p := range ps {
+		got, err := p.Schema.Canonical()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want[i] {
+			t.Errorf("%s: schema %s, want %s", p.Name, got, want[i])
+		}
 	}
 }

@@ -382,6 +382,19 @@ type Request struct {
 	Title   string     `json:"title" maxLength:"80"`
 	Body    Task       `json:"body"`
 	Both    int        `json:"both" query:"both"` // a parameter, not in the body
+	Flag    Flag       `query:"flag"`            // parsed by UnmarshalText: a string
+	Colour  *Color     `query:"colour"`
+}
+
+// Flag is a parameter type that parses itself from text but marshals
+// to JSON as an object.
+type Flag struct {
+	Set, Value bool
+}
+
+func (f *Flag) UnmarshalText(b []byte) error {
+	*f = Flag{Set: true, Value: string(b) == "true"}
+	return nil
 }
 
 // EmbedRequest promotes parameters from embedded structs.

@@ -190,7 +190,13 @@ func (c *Config) param(t types.Type, f visibleField, in, name string) (schema.Pa
 	}
 	ft := deref(f.v.Type())
 	b := c.newBuilder()
-	s, err := b.typeSchema(ft)
+	var s *schema.Schema
+	var err error
+	if textParam(ft) {
+		s = &schema.Schema{Type: schema.Types{"string"}}
+	} else {
+		s, err = b.typeSchema(ft)
+	}
 	if err != nil {
 		return schema.Param{}, typeError(t, f.v, err)
 	}
@@ -273,4 +279,15 @@ func (w *visibleWalker) walk(t types.Type) {
 		w.index = w.index[:len(w.index)-1]
 	}
 	w.visiting = w.visiting[:len(w.visiting)-1]
+}
+
+// textParam mirrors schema's: a struct, map, slice or array parameter
+// type whose pointer implements encoding.TextUnmarshaler is sent as a
+// string.
+func textParam(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Struct, *types.Map, *types.Slice, *types.Array:
+		return implements(t, textUnmarshalerType)
+	}
+	return false
 }

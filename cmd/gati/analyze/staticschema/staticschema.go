@@ -421,6 +421,12 @@ var basicKinds = map[types.BasicKind]reflect.Kind{
 var (
 	marshalerType = methodIface("MarshalJSON")
 	textType      = methodIface("MarshalText")
+
+	// textUnmarshalerType is interface{ UnmarshalText([]byte) error }.
+	textUnmarshalerType = types.NewInterfaceType([]*types.Func{types.NewFunc(token.NoPos, nil, "UnmarshalText",
+		types.NewSignatureType(nil, nil, nil,
+			types.NewTuple(types.NewParam(token.NoPos, nil, "", types.NewSlice(types.Typ[types.Uint8]))),
+			types.NewTuple(types.NewParam(token.NoPos, nil, "", types.Universe.Lookup("error").Type())), false))}, nil).Complete()
 )
 
 // methodIface returns interface{ name() ([]byte, error) }.
