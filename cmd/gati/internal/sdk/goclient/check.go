@@ -124,13 +124,20 @@ func (c *checker) param(p api.Param) error {
 	if reason != "" {
 		return c.fail(ptr, "%s", reason)
 	}
-	if n.shape == refShape && c.api.Schemas[n.ref] == nil {
-		return c.fail(ptr, "$ref %q names no schema", p.Schema.Ref)
+	if n.shape == arrayShape {
+		if p.In == "path" || p.In == "cookie" {
+			return c.fail(ptr, "a %s parameter cannot be a list", p.In)
+		}
+		if n.s.Items != nil {
+			n, _ = classify(n.s.Items)
+		}
 	}
-	if n.shape == arrayShape && (p.In == "path" || p.In == "cookie") {
-		return c.fail(ptr, "a %s parameter cannot be a list", p.In)
+	if def := c.api.Schemas[n.ref]; n.shape == refShape && def != nil {
+		if d, reason := classify(def); reason == "" && !scalarShape(d.shape) {
+			return nil // sent as the caller writes it: its type is not declared
+		}
 	}
-	return nil
+	return c.walk(p.Schema, ptr)
 }
 
 // escapePointer escapes a JSON pointer token (RFC 6901).

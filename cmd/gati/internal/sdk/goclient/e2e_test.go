@@ -52,9 +52,10 @@ func readTestdata(t *testing.T, path string) []byte {
 	return data
 }
 
-// TestGeneratedCodeCompiles vets the clients of the examples, each a
-// package of one module that has no dependencies: the standard library
-// suffices.
+// TestGeneratedCodeCompiles vets the golden clients, each a package of
+// one module that has no dependencies: the standard library suffices. It
+// also runs the synthetic client against a fake server
+// (testdata/e2e/synthetic_test.go).
 func TestGeneratedCodeCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go vet")
@@ -64,7 +65,9 @@ func TestGeneratedCodeCompiles(t *testing.T) {
 	for _, gd := range goldens {
 		pkgs[strings.ReplaceAll(gd.name, "@", "_")] = gd.generate(t)
 	}
-	goIn(t, module(t, pkgs, nil), nil, "vet", "./...")
+	dir := module(t, pkgs, map[string][]byte{"synthetic/synthetic_test.go": readTestdata(t, "e2e/synthetic_test.go")})
+	goIn(t, dir, nil, "vet", "./...")
+	t.Log(goIn(t, dir, nil, "test", "-count=1", "-v", "./synthetic"))
 }
 
 // TestDeterministic guards that generating twice gives the same bytes,
@@ -111,7 +114,7 @@ func TestTasksEndToEnd(t *testing.T) {
 	t.Parallel()
 	const token = "e2e-token"
 	p := startExample(t, "tasks", "TASKS_TOKEN="+token)
-	client := golden{"tasks", "tasks", api.Head, "tasks"}.generate(t)
+	client := golden{app: "tasks", version: api.Head, pkg: "tasks"}.generate(t)
 	dir := module(t, map[string]map[string][]byte{"tasks": client},
 		map[string][]byte{"tasks/e2e_test.go": readTestdata(t, "e2e/tasks_test.go")})
 	out := goIn(t, dir, []string{"E2E_URL=" + p.URL, "E2E_TOKEN=" + token}, "test", "-count=1", "-v", "./...")
@@ -129,8 +132,8 @@ func TestVersionPinning(t *testing.T) {
 	t.Parallel()
 	p := startExample(t, "versioned-api")
 	pkgs := map[string]map[string][]byte{
-		"v20250101": golden{"", "versioned-api", "2025-01-01", "users"}.generate(t),
-		"head":      golden{"", "versioned-api", api.Head, "users"}.generate(t),
+		"v20250101": golden{app: "versioned-api", version: "2025-01-01", pkg: "users"}.generate(t),
+		"head":      golden{app: "versioned-api", version: api.Head, pkg: "users"}.generate(t),
 	}
 	dir := module(t, pkgs, map[string][]byte{"e2e/versions_test.go": readTestdata(t, "e2e/versions_test.go")})
 	out := goIn(t, dir, []string{"E2E_URL=" + p.URL}, "test", "-count=1", "-v", "./...")

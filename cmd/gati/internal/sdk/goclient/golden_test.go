@@ -28,13 +28,16 @@ type golden struct {
 	app     string // the example
 	version string // api.Head or a recorded version
 	pkg     string
+	// api, when set, is the API instead of the app's.
+	api func() *api.API
 }
 
 var goldens = []golden{
-	{"hello-world", "hello-world", api.Head, "hello"},
-	{"tasks", "tasks", api.Head, "tasks"},
-	{"versioned-api", "versioned-api", api.Head, "users"},
-	{"versioned-api@2025-01-01", "versioned-api", "2025-01-01", "users"},
+	{"hello-world", "hello-world", api.Head, "hello", nil},
+	{"tasks", "tasks", api.Head, "tasks", nil},
+	{"versioned-api", "versioned-api", api.Head, "users", nil},
+	{"versioned-api@2025-01-01", "versioned-api", "2025-01-01", "users", nil},
+	{name: "synthetic", pkg: "shop", api: synthetic},
 }
 
 // manifests analyzes each example once per test binary.
@@ -55,9 +58,14 @@ func manifestOf(t *testing.T, app string) *manifest.Manifest {
 // generate returns the client of gd.
 func (gd golden) generate(t *testing.T) map[string][]byte {
 	t.Helper()
-	a, err := api.Load(filepath.Join(examplesDir, gd.app), manifestOf(t, gd.app), gd.version)
-	if err != nil {
-		t.Fatal(err)
+	var a *api.API
+	if gd.api != nil {
+		a = gd.api()
+	} else {
+		var err error
+		if a, err = api.Load(filepath.Join(examplesDir, gd.app), manifestOf(t, gd.app), gd.version); err != nil {
+			t.Fatal(err)
+		}
 	}
 	files, err := Generate(a, gd.pkg)
 	if err != nil {

@@ -83,6 +83,12 @@ func cmpSchema(s *schema.Schema) *schema.Schema {
 
 func identity(expr string) string { return expr }
 
+// receiver drops the dereference of a pointer to call a method of its
+// value: Go does it.
+func receiver(expr string) string {
+	return strings.TrimPrefix(expr, "*")
+}
+
 // scalar returns the Go type of a parameter of n and how to write it as
 // text; ok is false when n is not a string, number, boolean or time.
 func (g *generator) scalar(n node, f *file) (typ string, text func(string) string, escape, ok bool) {
@@ -93,14 +99,14 @@ func (g *generator) scalar(n node, f *file) (typ string, text func(string) strin
 			return "", nil, false, false
 		}
 		base := g.baseType(d, f) // the conversion to the underlying type
-		_, text, escape, ok = g.scalar(d, f)
-		return typ, func(expr string) string { return text(base + "(" + expr + ")") }, escape, ok
+		_, baseText, escape, ok := g.scalar(d, f)
+		return typ, func(expr string) string { return baseText(base + "(" + expr + ")") }, escape, ok
 	}
 	switch n.shape {
 	case stringShape:
 		return typ, identity, true, true
 	case timeShape:
-		return typ, func(expr string) string { return expr + ".Format(time.RFC3339Nano)" }, true, true
+		return typ, func(expr string) string { return receiver(expr) + ".Format(time.RFC3339Nano)" }, true, true
 	case integerShape:
 		f.use("strconv")
 		return typ, func(expr string) string { return "strconv.FormatInt(" + expr + ", 10)" }, false, true
