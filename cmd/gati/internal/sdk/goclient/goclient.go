@@ -12,6 +12,30 @@
 // The runtime lives in the base directory as ordinary Go code with its own
 // tests; the copies differ only in their package clause and header.
 //
+// # Methods
+//
+// An operation's method takes the context, then a struct of its path,
+// query, header and cookie parameters (required ones as values, optional
+// ones as pointers, lists as slices), then its request body; it returns
+// the typed response with a *Response of the status and headers (the
+// version that answered, Deprecation, Sunset, the request id), or the
+// *Response alone when the route answers no content. A method that
+// returns the Go type of its handler reads like the handler: the server's
+// Get(…, in TaskID) (Task, error) is the client's
+// Get(ctx, GetParams) (Task, *Response, error).
+//
+// Server-Sent Events routes return an *EventStream (Next, or Events for a
+// range loop). WebSocket routes return a WebSocketRequest, the URL and
+// headers of the handshake: the standard library has no WebSocket client,
+// and a client with dependencies would impose one on every caller, while
+// every WebSocket library dials a URL with headers. Raw routes, whose
+// response the API does not describe, return the *http.Response.
+//
+// Parameters whose type has no text form in the schema (a type that
+// implements encoding.TextUnmarshaler only, which the schema describes as
+// the struct it is) are strings the caller writes as the server parses
+// them.
+//
 // # Types
 //
 // Schemas map to Go types as the schema package derived them from Go:
