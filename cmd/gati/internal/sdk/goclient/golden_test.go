@@ -1,0 +1,128 @@
+package goclient
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/cmd/gati/internal/api"
+	"gati.dev/gati/manifest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// examplesDir holds the example apps of the repository.
+const examplesDir = "../../../../../examples"
+
+// golden is one client generated from an example app for the golden,
+// compile and end-to-end tests.
+type golden struct {
+	name    string // its directory in testdata/golden
+	app     string // the example
+	version string // api.Head or a recorded version
+	pkg     string
+	// api, when set, is the API instead of the app's.
+	api func() *api.API
+}
+
+var goldens = []golden{
+	{"hello-world", "hello-world", api.Head, "hello", nil},
+	{"tasks", "tasks", api.Head, "tasks", nil},
+	{"versioned-api", "versioned-api", api.Head, "users", nil},
+	{"versioned-api@2025-01-01", "versioned-api", "2025-01-01", "users", nil},
+	{name: "synthetic", pkg: "shop", api: synthetic},
+}
+
+// manifests analyzes each example once per test binary.
+var manifests sync.Map // app → func() (*manifest.Manifest, error)
+
+func manifestOf(t *testing.T, app string) *manifest.Manifest {
+	t.Helper()
+	load, _ := manifests.LoadOrStore(app, sync.OnceValues(func() (*manifest.Manifest, error) {
+		return analyze.Load(context.Background(), filepath.Join(examplesDir, app))
+	}))
+	m, err := load.(func() (*manifest.Manifest, error))()
+	if err != nil {
+		t.Fatalf("analyzing %s: %v", app, err)
+	}
+	return m
+}
+
+// generate returns the client of gd.
+func (gd golden) generate(t *testing.T) map[string][]byte {
+	t.Helper()
+	var a *api.API
+	if gd.api != nil {
+		a = gd.api()
+	} else {
+		var err error
+		if a, err = api.Load(filepath.Join(examplesDir, gd.app), manifestOf(t, gd.app), gd.version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := Generate(a, gd.pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestGolden compares the clients of the examples with testdata/golden;
+// -update rewrites it. A difference means the generator's output changed:
+// check the diff, then update.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	for _, gd := range goldens {
+		t.Run(gd.name, func(t *testing.T) {
+			t.Parallel()
+			files := gd.generate(t)
+			dir := filepath.Join("testdata", "golden", gd.name)
+			if *update {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
+				writeFiles(t, dir, files)
+				return
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			var want []string
+			for _, e := range entries {
+				want = append(want, e.Name())
+			}
+			if got := slices.Sorted(maps.Keys(files)); !slices.Equal(got, want) {
+				t.Fatalf("files %v, golden %v (run go test -update)", got, want)
+			}
+			for name, got := range files {
+				golden, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, golden) {
+					t.Errorf("%s differs from %s (run go test -update and check the diff):\n%s", name, filepath.Join(dir, name), got)
+				}
+			}
+		})
+	}
+}
+
+func writeFiles(t *testing.T, dir string, files map[string][]byte) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
