@@ -11,8 +11,7 @@ import (
 
 // ListParams are the parameters of List.
 type ListParams struct {
-	// Done is the query parameter "done". It is sent as written: the API does not
-	// describe its text.
+	// Done is the query parameter "done".
 	Done *string
 	// Limit is the query parameter "limit". From 0 to 1000.
 	Limit *int64
