@@ -124,12 +124,21 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 	x.begin(w, r)
 	a.http.inflight.Add(1)
 	defer a.finish(x)
-	rt, found := a.table.Lookup(r.Method, r.URL.Path, &x.req.params)
+	// A path with an escaped character that matters (%2F) is matched in
+	// its escaped form, so that the character stays inside its segment.
+	path, escaped := r.URL.Path, r.URL.RawPath != ""
+	if escaped {
+		path = r.URL.RawPath
+	}
+	rt, found := a.table.Lookup(r.Method, path, &x.req.params)
 	switch found {
 	case router.Found:
+		if escaped {
+			x.req.params.Unescape()
+		}
 		a.serveRoute(x, rt)
 	case router.MethodNotAllowed:
-		x.w.header.Set("Allow", strings.Join(a.table.Allowed(r.URL.Path), ", "))
+		x.w.header.Set("Allow", strings.Join(a.table.Allowed(path), ", "))
 		a.writeError(x, NewError(http.StatusMethodNotAllowed, "method_not_allowed",
 			fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)))
 	default:

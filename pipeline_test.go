@@ -412,3 +412,35 @@ func TestProblemDoesNotEscapeHTML(t *testing.T) {
 		t.Fatalf("got %s", r.body)
 	}
 }
+
+// TestEscapedSlashStaysInItsSegment guards path parameters holding an
+// encoded slash: /files/a%2Fb matches /files/{name} with name "a/b", as
+// net/http's ServeMux does, and a rest wildcard gets its value decoded;
+// an unescaped slash still separates segments.
+func TestEscapedSlashStaysInItsSegment(t *testing.T) {
+	t.Parallel()
+	app := newApp()
+	echo := func(name string) gati.HandlerFunc {
+		return func(req *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+			return res.Text(200, name+"="+req.Param(name))
+		}
+	}
+	app.HandleFunc("GET /files/{name}", echo("name"))
+	app.HandleFunc("GET /tree/{path...}", echo("path"))
+	srv := start(t, app)
+	for target, want := range map[string]string{
+		"/files/a%2Fb":     "name=a/b",
+		"/files/caf%C3%A9": "name=café",
+		"/files/a%20b":     "name=a b",
+		"/tree/x%2Fy/z":    "path=x/y/z",
+		"/tree/plain/path": "path=plain/path",
+	} {
+		r := do(t, srv, "GET", target, "")
+		if r.status != 200 || r.body != want {
+			t.Errorf("GET %s: %d %q, want 200 %q", target, r.status, r.body, want)
+		}
+	}
+	if r := do(t, srv, "GET", "/files/a/b", ""); r.status != 404 {
+		t.Errorf("GET /files/a/b: %d, want 404 (a slash separates segments)", r.status)
+	}
+}

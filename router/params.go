@@ -1,5 +1,10 @@
 package router
 
+import (
+	"net/url"
+	"strings"
+)
+
 // inlineParams is how many parameter values Params stores without
 // allocating; further values go to an overflow slice.
 const inlineParams = 8
@@ -49,6 +54,28 @@ func (p *Params) Value(i int) string {
 // "/users/{id}", or "" if the last Lookup found nothing. It is a good
 // low-cardinality label for metrics.
 func (p *Params) Pattern() string { return p.pattern }
+
+// Unescape replaces each value with its percent-decoding, for a match
+// made on the escaped form of a path (url.URL.RawPath): there %2F inside
+// a segment is part of the value, not a separator, as in net/http's
+// ServeMux. A value that is not valid percent-encoding stays as it is.
+func (p *Params) Unescape() {
+	for i := 0; i < p.n; i++ {
+		v := p.Value(i)
+		if strings.IndexByte(v, '%') < 0 {
+			continue
+		}
+		u, err := url.PathUnescape(v)
+		if err != nil {
+			continue
+		}
+		if i < inlineParams {
+			p.vals[i] = u
+		} else {
+			p.more[i-inlineParams] = u
+		}
+	}
+}
 
 // Reset empties p, keeping the overflow storage for reuse.
 func (p *Params) Reset() {

@@ -382,7 +382,7 @@ type Request struct {
 	Title   string     `json:"title" maxLength:"80"`
 	Body    Task       `json:"body"`
 	Both    int        `json:"both" query:"both"` // a parameter, not in the body
-	Flag    Flag       `query:"flag"`            // parsed by UnmarshalText: a string
+	Flag    Flag       `query:"flag"`             // parsed by UnmarshalText: a string
 	Colour  *Color     `query:"colour"`
 }
 

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201003021-0a37ca4c9b1e"
+const Version = "v0.0.0-20261201004441-d50d3ab61431"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:CjfKTJseeJtZM9ad6kGPugRCZHUnbMe2VJykQakHtQc="
+const ContentHash = "h1:1Q06thQxKKH2aqtKJn+YU1jStz1s+PNG8qjl+Xios2U="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796085021, 0).UTC()
+var generatedAt = time.Unix(1796085881, 0).UTC()
