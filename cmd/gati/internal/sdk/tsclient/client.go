@@ -137,6 +137,9 @@ func (g *generator) params(o *operation, ps []api.Param) error {
 		if p.Required {
 			opt, required = "", true
 		}
+		if opt != "" {
+			t += " | undefined" // left out, as when absent
+		}
 		fmt.Fprintf(&b, "  %s%s: %s;\n", propertyKey(p.Name), opt, t)
 		byIn[p.In] = append(byIn[p.In], propertyKey(p.Name)+": "+member("params", p.Name))
 	}

@@ -452,15 +452,12 @@ export class JsonSocket<In = unknown, Out = unknown> implements AsyncIterableIte
     raw.binaryType = "arraybuffer";
     this.closed = new Promise((resolve) => {
       raw.addEventListener("close", (ev) => {
-        this.#ended = true;
-        for (const w of this.#waiters.splice(0)) {
-          w.resolve({ done: true, value: undefined });
-        }
+        this.#end();
         resolve({ code: ev.code, reason: ev.reason, wasClean: ev.wasClean });
       });
     });
     raw.addEventListener("message", (ev) => {
-      if (typeof ev.data !== "string" || this.#failure !== undefined) {
+      if (typeof ev.data !== "string" || this.#failure !== undefined || this.#ended) {
         return;
       }
       let msg: In;
@@ -471,7 +468,9 @@ export class JsonSocket<In = unknown, Out = unknown> implements AsyncIterableIte
         for (const w of this.#waiters.splice(0)) {
           w.reject(error);
         }
-        this.close(1003, "message is not JSON");
+        if (raw.readyState < 2) {
+          raw.close(1000, "a message is not JSON"); // browsers allow no 1003
+        }
         return;
       }
       const w = this.#waiters.shift();
@@ -512,10 +511,23 @@ export class JsonSocket<In = unknown, Out = unknown> implements AsyncIterableIte
     this.raw.send(JSON.stringify(message));
   }
 
-  /** Closes the socket, normally (1000) unless told otherwise. */
+  /**
+   * Closes the socket, normally (1000) unless told otherwise (browsers
+   * accept 1000 and 3000–4999). The iteration ends at once: messages not
+   * yet read are dropped.
+   */
   close(code = 1000, reason = ""): void {
+    this.#queue.length = 0;
+    this.#end();
     if (this.raw.readyState < 2) { // CONNECTING or OPEN
       this.raw.close(code, reason);
+    }
+  }
+
+  #end(): void {
+    this.#ended = true;
+    for (const w of this.#waiters.splice(0)) {
+      w.resolve({ done: true, value: undefined });
     }
   }
 }
@@ -809,8 +821,24 @@ class Deadline {
     });
   }
 
+  // sleep waits ms, or rejects when the call is aborted first; the timer
+  // does not outlive the call.
   sleep(ms: number): Promise<void> {
-    return this.race(new Promise((resolve) => setTimeout(resolve, ms)));
+    const signal = this.#ctl.signal;
+    if (signal.aborted) {
+      return Promise.reject(signal.reason);
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
   }
 }
 

@@ -72,7 +72,7 @@ func (g *generator) typeOf(s *schema.Schema, indent, at string) (string, error) 
 			if err != nil {
 				return "", err
 			}
-			if strings.Contains(item, " | ") {
+			if isUnion(item) {
 				item = "(" + item + ")"
 			}
 			ts = item + "[]"
@@ -273,6 +273,31 @@ func union(alts []string) string {
 		}
 	}
 	return strings.Join(out, " | ")
+}
+
+// isUnion reports whether the type t is a union at its top level, not
+// only inside an object type or a type argument.
+func isUnion(t string) bool {
+	depth := 0
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '{', '(', '<', '[':
+			depth++
+		case '}', ')', '>', ']':
+			depth--
+		case '"':
+			for i++; i < len(t) && t[i] != '"'; i++ {
+				if t[i] == '\\' {
+					i++
+				}
+			}
+		case '|':
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // literal writes a JSON value as a TypeScript literal: JSON is one.
