@@ -98,7 +98,7 @@ func (g *generator) fillOperation(o *operation) error {
 	}
 	o.fields = []string{"method: " + stringLiteral(op.Method), "path: " + o.path}
 
-	if op.Request != nil && op.Kind == api.JSON {
+	if op.Request != nil && op.Kind == api.JSON && !bodiless(op.Method) {
 		t, err := g.typeOf(op.Request, "  ", "/request")
 		if err != nil {
 			return err
@@ -225,6 +225,9 @@ func nullable(s *schema.Schema) bool {
 	}
 	return slices.ContainsFunc(s.AnyOf, func(alt *schema.Schema) bool { return slices.Equal(alt.Type, schema.Types{"null"}) })
 }
+
+// bodiless reports whether fetch refuses to send a body with method.
+func bodiless(method string) bool { return method == "GET" || method == "HEAD" }
 
 // localName makes a path parameter's name an argument name.
 func localName(name string) string {
@@ -368,6 +371,9 @@ func (g *generator) method(b *strings.Builder, o operation) {
 		call, optionsType = "json<"+o.result+">", "CallOptions"
 		if o.result == "void" && op.Status == 204 {
 			doc = append(doc, "It answers 204 No Content.")
+		}
+		if op.Request != nil && bodiless(op.Method) {
+			doc = append(doc, "The route reads a JSON body, which fetch cannot send with "+op.Method+".")
 		}
 	case api.Raw:
 		call, optionsType = "raw", "RawCallOptions"

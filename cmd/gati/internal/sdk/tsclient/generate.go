@@ -188,7 +188,7 @@ func (g *generator) typesFile() ([]byte, error) {
 func (g *generator) indexFile() []byte {
 	var b strings.Builder
 	b.WriteString(g.header() + "\n")
-	b.WriteString("export type * from \"./types.js\";\n")
+	b.WriteString("export * from \"./types.js\";\n")
 	clientNames := []string{"API_VERSION", g.className}
 	for _, op := range g.ops {
 		if op.paramsType != "" {

@@ -273,3 +273,20 @@ func TestIsUnion(t *testing.T) {
 		}
 	}
 }
+
+// TestBodilessMethods checks that a GET reading a JSON body gets no body
+// argument, which fetch would refuse, but a note saying so.
+func TestBodilessMethods(t *testing.T) {
+	t.Parallel()
+	a := &api.API{Title: "x", Operations: []api.Operation{{ID: "search", Method: "GET", Path: "/search", Kind: api.JSON,
+		Status: 200, Request: typ("object"), Response: typ("string")}}}
+	files, err := Generate(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := string(files["client.ts"])
+	if !strings.Contains(client, "search(options?: CallOptions): ApiPromise<string>") ||
+		!strings.Contains(client, "fetch cannot send with GET") {
+		t.Errorf("client.ts:\n%s", client)
+	}
+}

@@ -261,7 +261,9 @@ func runNode(t *testing.T, dir, script string, env ...string) {
 	if tl.nodeMajor < 22 {
 		args = append(args, "--experimental-websocket") // the global WebSocket of Node.js 22
 	}
-	cmd := exec.CommandContext(t.Context(), tl.node, append(args, filepath.Join(dir, "dist", script))...)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tl.node, append(args, filepath.Join(dir, "dist", script))...)
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -17,6 +17,7 @@ export interface ClientOptions {
    * A bearer token sent as "Authorization: Bearer <token>": a string, or a
    * function called before every request (it may refresh the token).
    * A function that returns undefined sends no Authorization header.
+   * WebSockets send none: browsers cannot add headers to them.
    */
   token?: string | (() => string | undefined | Promise<string | undefined>) | undefined;
   /** Headers sent with every request; per-call headers override them. */
@@ -585,7 +586,11 @@ export class Transport {
     );
   }
 
-  /** Sends a raw request and returns the response, whose body is unread. */
+  /**
+   * Sends a raw request and returns the response, whose body is unread.
+   * The call's signal stays tied to the body, so aborting it stops the
+   * caller reading; the timeout stops once the response has arrived.
+   */
   raw(req: Call, options: RawCallOptions = {}): Promise<Response> {
     const url = this.#url(req.path, { ...req.query, ...options.query });
     return this.#call(req.method, url, req.headers, req.cookies, options.body ?? undefined, options, true, async (res) => res);
@@ -620,7 +625,12 @@ export class Transport {
     const version = options.apiVersion !== undefined ? options.apiVersion : this.#apiVersion;
     const query = version === null ? req.query : { ...req.query, "api-version": version };
     const url = this.#url(req.path, query).replace(/^http/, "ws");
-    const socket = new JsonSocket<In, Out>(new Ctor(url, options.protocols));
+    let socket: JsonSocket<In, Out>;
+    try {
+      socket = new JsonSocket<In, Out>(new Ctor(url, options.protocols));
+    } catch (err) {
+      return Promise.reject(err); // a URL or protocol the constructor refuses
+    }
     const onAbort = (): void => socket.close();
     signal?.addEventListener("abort", onAbort, { once: true });
     void socket.closed.then(() => signal?.removeEventListener("abort", onAbort));
@@ -671,6 +681,9 @@ export class Transport {
     if (bearer !== undefined) {
       h.set("Authorization", `Bearer ${bearer}`);
     }
+    // The more specific wins: the client's headers, the call's parameters,
+    // the call's headers.
+    new Headers(this.#options.headers).forEach((value, name) => h.set(name, value));
     for (const [name, value] of Object.entries(headers ?? {})) {
       const vs = values(value);
       if (vs.length > 0) {
@@ -683,7 +696,6 @@ export class Transport {
     if (cookie.length > 0) {
       h.set("Cookie", cookie.join("; "));
     }
-    new Headers(this.#options.headers).forEach((value, name) => h.set(name, value));
     new Headers(options.headers).forEach((value, name) => h.set(name, value));
     return h;
   }

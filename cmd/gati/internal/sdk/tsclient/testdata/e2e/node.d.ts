@@ -2,5 +2,5 @@
 // tests install no @types/node: the clients need nothing of Node.js.
 declare const process: {
   env: Record<string, string | undefined>;
-  exitCode: number | undefined;
+  exit(code: number): never;
 };

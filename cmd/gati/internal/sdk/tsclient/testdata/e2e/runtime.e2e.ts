@@ -69,6 +69,10 @@ await test("the pinned version, a bearer token and custom headers", async () => 
   equal([e2.headers["x-api-version"], e2.headers["authorization"]], ["2025-06-01", "Bearer fresh"], "option overrides");
   const e3 = await f.echo(tenant, { apiVersion: null });
   equal(e3.headers["x-api-version"], undefined, "apiVersion null sends none");
+  const t = new SyntheticShopClient({ baseUrl, headers: { "X-Tenant": "client" } });
+  equal((await t.echo(tenant)).headers["x-tenant"], "acme", "a header parameter overrides the client's headers");
+  const e4 = await t.echo(tenant, { headers: { "X-Tenant": "call" } });
+  equal(e4.headers["x-tenant"], "call", "the call's headers override a header parameter");
   const none = new SyntheticShopClient({ baseUrl, token: () => undefined });
   equal((await none.echo(tenant)).headers["authorization"], undefined, "a token function may send none");
 });
