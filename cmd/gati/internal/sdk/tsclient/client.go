@@ -48,56 +48,17 @@ func (g *generator) operation(op *api.Operation) (operation, error) {
 
 func (g *generator) fillOperation(o *operation) error {
 	op := o.op
-	pathTypes := map[string]*schema.Schema{}
 	var others []api.Param
 	for _, p := range op.Params {
-		if p.In == "path" {
-			pathTypes[p.Name] = p.Schema
-		} else {
+		if p.In != "path" {
 			others = append(others, p)
 		}
 	}
-	// Path parameters, as positional arguments in path order.
-	var path strings.Builder
-	templ := false
-	for i, seg := range strings.Split(op.Path, "/") {
-		if i > 0 {
-			path.WriteByte('/')
-		}
-		name, ok := strings.CutPrefix(seg, "{")
-		if name, ok = strings.CutSuffix(name, "}"); !ok {
-			path.WriteString(templateText(seg))
-			continue
-		}
-		if name == "$" { // {$} anchors the pattern at the trailing slash
-			continue
-		}
-		name, rest := strings.CutSuffix(name, "...")
-		arg := localName(name)
-		t := "string"
-		if s := pathTypes[name]; s != nil {
-			var err error
-			if t, err = g.paramType(s, "/params/path/"+pointerEscape(name)); err != nil {
-				return err
-			}
-		}
-		o.args = append(o.args, arg+": "+t)
-		enc := "encodeURIComponent"
-		if rest {
-			enc = "encodePathRest"
-			if t != "string" {
-				arg = "String(" + arg + ")"
-			}
-		}
-		fmt.Fprintf(&path, "${%s(%s)}", enc, arg)
-		templ = true
-	}
-	o.path = stringLiteral(path.String())
-	if templ {
-		o.path = "`" + path.String() + "`"
+	var err error
+	if o.path, o.args, err = g.pathExpr(op); err != nil {
+		return err
 	}
 	o.fields = []string{"method: " + stringLiteral(op.Method), "path: " + o.path}
-
 	if op.Request != nil && op.Kind == api.JSON && !bodiless(op.Method) {
 		t, err := g.typeOf(op.Request, "  ", "/request")
 		if err != nil {
@@ -114,6 +75,52 @@ func (g *generator) fillOperation(o *operation) error {
 	return g.result(o)
 }
 
+// pathExpr returns the expression of op's path, a template literal that
+// encodes the path parameters when it has some, and those parameters as
+// arguments, in path order.
+func (g *generator) pathExpr(op *api.Operation) (string, []string, error) {
+	var text, templ strings.Builder
+	var args []string
+	for i, seg := range strings.Split(op.Path, "/") {
+		if i > 0 {
+			text.WriteByte('/')
+			templ.WriteByte('/')
+		}
+		name, ok := strings.CutPrefix(seg, "{")
+		if name, ok = strings.CutSuffix(name, "}"); !ok {
+			text.WriteString(seg)
+			templ.WriteString(templateText(seg))
+			continue
+		}
+		if name == "$" { // {$} anchors the pattern at the trailing slash
+			continue
+		}
+		name, rest := strings.CutSuffix(name, "...")
+		arg, t := localName(name), "string"
+		for _, p := range op.Params {
+			if p.In == "path" && p.Name == name {
+				var err error
+				if t, err = g.paramType(p.Schema, "/params/path/"+pointerEscape(name)); err != nil {
+					return "", nil, err
+				}
+			}
+		}
+		args = append(args, arg+": "+t)
+		switch {
+		case !rest:
+			fmt.Fprintf(&templ, "${encodeURIComponent(%s)}", arg)
+		case t == "string":
+			fmt.Fprintf(&templ, "${encodePathRest(%s)}", arg)
+		default:
+			fmt.Fprintf(&templ, "${encodePathRest(String(%s))}", arg)
+		}
+	}
+	if args == nil {
+		return stringLiteral(text.String()), nil, nil
+	}
+	return "`" + templ.String() + "`", args, nil
+}
+
 // params declares the interface of the query, header and cookie
 // parameters, adds the params argument and sends them.
 func (g *generator) params(o *operation, ps []api.Param) error {
@@ -123,25 +130,24 @@ func (g *generator) params(o *operation, ps []api.Param) error {
 	fmt.Fprintf(&b, "export interface %s {\n", o.paramsType)
 	required := false
 	byIn := map[string][]string{}
+	props := map[string]bool{}
 	for _, p := range ps {
+		prop := p.Name
+		if props[prop] { // a query and a header parameter may share a name
+			prop = p.In + pascal(p.Name)
+		}
+		props[prop] = true
 		t, err := g.paramType(p.Schema, "/params/"+p.In+"/"+pointerEscape(p.Name))
 		if err != nil {
 			return err
 		}
-		doc := []string{fmt.Sprintf("The %s parameter %s.", p.In, stringLiteral(p.Name))}
-		if g.isObject(p.Schema) {
-			doc = append(doc, "Sent as text: its type parses itself from text on the server.")
+		writeDoc(&b, "  ", g.paramDoc(p))
+		opt := ""
+		if required = required || p.Required; !p.Required {
+			opt, t = "?", t+" | undefined" // left out, as when absent
 		}
-		writeDoc(&b, "  ", append(doc, schemaDoc(g.a.Resolve(p.Schema))...))
-		opt := "?"
-		if p.Required {
-			opt, required = "", true
-		}
-		if opt != "" {
-			t += " | undefined" // left out, as when absent
-		}
-		fmt.Fprintf(&b, "  %s%s: %s;\n", propertyKey(p.Name), opt, t)
-		byIn[p.In] = append(byIn[p.In], propertyKey(p.Name)+": "+member("params", p.Name))
+		fmt.Fprintf(&b, "  %s%s: %s;\n", propertyKey(prop), opt, t)
+		byIn[p.In] = append(byIn[p.In], propertyKey(p.Name)+": "+member("params", prop))
 	}
 	b.WriteString("}\n")
 	o.paramsDecl = b.String()
@@ -157,6 +163,15 @@ func (g *generator) params(o *operation, ps []api.Param) error {
 		}
 	}
 	return nil
+}
+
+// paramDoc is the doc comment of a parameter's property.
+func (g *generator) paramDoc(p api.Param) []string {
+	doc := []string{fmt.Sprintf("The %s parameter %s.", p.In, stringLiteral(p.Name))}
+	if g.isObject(p.Schema) {
+		doc = append(doc, "Sent as text: its type parses itself from text on the server.")
+	}
+	return append(doc, schemaDoc(g.a.Resolve(p.Schema))...)
 }
 
 // paramType is the type of a parameter's value. A parameter is text on
@@ -354,21 +369,53 @@ func (g *generator) classDoc(b *strings.Builder) {
 
 // method writes the client's method of o.
 func (g *generator) method(b *strings.Builder, o operation) {
+	writeDoc(b, "  ", methodDoc(o))
+	var typeParams, call, optionsType string
+	ret := "Promise<" + o.result + ">"
+	switch o.op.Kind {
+	case api.JSON:
+		call, optionsType, ret = "json<"+o.result+">", "CallOptions", "ApiPromise<"+o.result+">"
+	case api.Raw:
+		call, optionsType = "raw", "RawCallOptions"
+	case api.SSE:
+		typeParams, call, optionsType = "<TData = unknown>", "stream<TData>", "StreamOptions"
+	case api.WebSocket:
+		typeParams, call, optionsType = "<TIn = unknown, TOut = unknown>", "socket<TIn, TOut>", "SocketOptions"
+	}
+	args := append(slices.Clone(o.args), "options?: "+optionsType)
+	sig := "  " + o.method + typeParams + "(" + strings.Join(args, ", ") + "): " + ret + " {\n"
+	if len(sig) > maxLine {
+		sig = "  " + o.method + typeParams + "(\n    " + strings.Join(args, ",\n    ") + ",\n  ): " + ret + " {\n"
+	}
+	b.WriteString(sig)
+	line := "    return this.#transport." + call + "({ " + strings.Join(o.fields, ", ") + " }, options);\n"
+	if len(line) > maxLine {
+		line = "    return this.#transport." + call + "(\n      {\n        " + strings.Join(o.fields, ",\n        ") +
+			",\n      },\n      options,\n    );\n"
+	}
+	b.WriteString(line)
+	b.WriteString("  }\n")
+}
+
+// maxLine is the longest line written on one line, its newline included;
+// longer ones are split.
+const maxLine = 101
+
+// methodDoc is the doc comment of o's method: the handler's doc comment,
+// the route, and what the method's kind returns.
+func methodDoc(o operation) []string {
 	op := o.op
 	var doc []string
 	if op.Doc != "" {
-		doc = append(doc, strings.Split(op.Doc, "\n")...)
-		doc = append(doc, "")
+		doc = append(strings.Split(op.Doc, "\n"), "")
 	}
 	route := "`" + op.Method + " " + op.Path + "`"
 	if len(op.Middleware) > 0 {
 		route += ", through " + strings.Join(op.Middleware, ", ")
 	}
 	doc = append(doc, route+".")
-	var typeParams, call, optionsType string
 	switch op.Kind {
 	case api.JSON:
-		call, optionsType = "json<"+o.result+">", "CallOptions"
 		if o.result == "void" && op.Status == 204 {
 			doc = append(doc, "It answers 204 No Content.")
 		}
@@ -376,39 +423,18 @@ func (g *generator) method(b *strings.Builder, o operation) {
 			doc = append(doc, "The route reads a JSON body, which fetch cannot send with "+op.Method+".")
 		}
 	case api.Raw:
-		call, optionsType = "raw", "RawCallOptions"
 		doc = append(doc,
 			"A raw handler: its request and response are not described. The promise",
 			"resolves to the fetch Response of a 2xx status, its body unread; other",
 			"statuses reject with an ApiError.")
 	case api.SSE:
-		typeParams, call, optionsType = "<TData = unknown>", "stream<TData>", "StreamOptions"
 		doc = append(doc,
 			"Server-Sent Events: the promise resolves once the server has answered;",
 			"iterate the stream with for await. TData types the events' json().")
 	case api.WebSocket:
-		typeParams, call, optionsType = "<TIn = unknown, TOut = unknown>", "socket<TIn, TOut>", "SocketOptions"
 		doc = append(doc,
 			"A WebSocket: the promise resolves once it is open. Its messages are not",
 			"described: TIn types those received, TOut those sent, both as JSON text.")
 	}
-	writeDoc(b, "  ", doc)
-	ret := "Promise<" + o.result + ">"
-	if op.Kind == api.JSON {
-		ret = "ApiPromise<" + o.result + ">"
-	}
-	args := append(slices.Clone(o.args), "options?: "+optionsType)
-	sig := "  " + o.method + typeParams + "(" + strings.Join(args, ", ") + "): " + ret + " {\n"
-	if len(sig) > 101 {
-		sig = "  " + o.method + typeParams + "(\n    " + strings.Join(args, ",\n    ") + ",\n  ): " + ret + " {\n"
-	}
-	b.WriteString(sig)
-	fields := "{ " + strings.Join(o.fields, ", ") + " }"
-	line := "    return this.#transport." + call + "(" + fields + ", options);\n"
-	if len(line) > 101 || strings.Contains(call, "\n") {
-		line = "    return this.#transport." + call + "(\n      {\n        " + strings.Join(o.fields, ",\n        ") +
-			",\n      },\n      options,\n    );\n"
-	}
-	b.WriteString(line)
-	b.WriteString("  }\n")
+	return doc
 }

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"gati.dev/gati/cmd/gati/internal/api"
 	"gati.dev/gati/schema"
@@ -50,10 +51,7 @@ func Generate(a *api.API) (map[string][]byte, error) {
 	for _, name := range g.usedSchemas() {
 		g.typeNames[name] = g.n.claim(typeName(name))
 	}
-	g.className = g.n.claim(pascal(a.Title) + "Client")
-	if a.Title == "" {
-		g.className = g.n.claim("Client")
-	}
+	g.className = g.n.claim(className(a.Title))
 	for i := range a.Operations {
 		op, err := g.operation(&a.Operations[i])
 		if err != nil {
@@ -76,6 +74,15 @@ func Generate(a *api.API) (map[string][]byte, error) {
 		"index.ts":      g.indexFile(),
 		"tsconfig.json": []byte(tsconfig),
 	}, nil
+}
+
+// className names the client class after the API: TasksClient for
+// "tasks", VersionedApiClient for "versioned-api".
+func className(title string) string {
+	if !strings.ContainsFunc(title, func(r rune) bool { return r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) }) {
+		return "Client"
+	}
+	return pascal(title) + "Client"
 }
 
 // tsconfig compiles the client to dist/: ES2022 modules, declarations,

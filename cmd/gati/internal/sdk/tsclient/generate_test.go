@@ -290,3 +290,33 @@ func TestBodilessMethods(t *testing.T) {
 		t.Errorf("client.ts:\n%s", client)
 	}
 }
+
+func TestClassName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"tasks": "TasksClient", "versioned-api": "VersionedApiClient", "value store": "ValueStoreClient",
+		"": "Client", "日本": "Client", "9 lives": "_9LivesClient",
+	} {
+		if got := className(in); got != want {
+			t.Errorf("className(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestParamsShareName checks that a query and a header parameter of one
+// name get distinct properties, each sent under its own name.
+func TestParamsShareName(t *testing.T) {
+	t.Parallel()
+	a := &api.API{Title: "x", Operations: []api.Operation{{ID: "list", Method: "GET", Path: "/x", Kind: api.JSON, Status: 200,
+		Params: []api.Param{{In: "query", Name: "v", Schema: typ("string")}, {In: "header", Name: "v", Required: true, Schema: typ("integer")}}}}}
+	files, err := Generate(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := string(files["client.ts"])
+	for _, want := range []string{"  v?: string | undefined;\n", "  headerV: number;\n", "query: { v: params.v }", "headers: { v: params.headerV }"} {
+		if !strings.Contains(client, want) {
+			t.Errorf("client.ts lacks %q:\n%s", want, client)
+		}
+	}
+}

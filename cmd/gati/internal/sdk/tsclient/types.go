@@ -23,13 +23,12 @@ func (e *unsupported) Error() string { return e.pointer + ": " + e.reason }
 // typeOf writes the TypeScript type of s. Objects are written over
 // several lines, indented by indent. at is s's JSON pointer, for errors.
 func (g *generator) typeOf(s *schema.Schema, indent, at string) (string, error) {
-	if s == nil {
+	switch {
+	case s == nil:
 		return "unknown", nil
-	}
-	if s.Ref != "" {
+	case s.Ref != "":
 		return g.refType(s.Ref, at)
-	}
-	if len(s.AnyOf) > 0 {
+	case len(s.AnyOf) > 0:
 		var alts []string
 		for i, alt := range s.AnyOf {
 			t, err := g.typeOf(alt, indent, at+"/anyOf/"+strconv.Itoa(i))
@@ -39,57 +38,65 @@ func (g *generator) typeOf(s *schema.Schema, indent, at string) (string, error) 
 			alts = append(alts, t)
 		}
 		return union(alts), nil
-	}
-	nullable := s.Type.Has("null")
-	if len(s.Enum) > 0 {
-		var alts []string
-		for _, v := range s.Enum {
-			lit, err := literal(v)
-			if err != nil {
-				return "", &unsupported{at + "/enum", err.Error()}
-			}
-			alts = append(alts, lit)
-		}
-		if nullable {
-			alts = append(alts, "null")
-		}
-		return union(alts), nil
+	case len(s.Enum) > 0:
+		return enumType(s, at)
 	}
 	var alts []string
 	for _, t := range s.Type {
-		var ts string
-		switch t {
-		case "string":
-			ts = "string"
-		case "integer", "number":
-			ts = "number"
-		case "boolean":
-			ts = "boolean"
-		case "null":
+		if t == "null" {
 			continue
-		case "array":
-			item, err := g.typeOf(s.Items, indent, at+"/items")
-			if err != nil {
-				return "", err
-			}
-			if isUnion(item) {
-				item = "(" + item + ")"
-			}
-			ts = item + "[]"
-		case "object":
-			var err error
-			if ts, err = g.objectType(s, indent, at); err != nil {
-				return "", err
-			}
-		default:
-			return "", &unsupported{at + "/type", fmt.Sprintf("type %q has no TypeScript form", t)}
+		}
+		ts, err := g.typeOfType(t, s, indent, at)
+		if err != nil {
+			return "", err
 		}
 		alts = append(alts, ts)
 	}
+	nullable := s.Type.Has("null")
 	if len(alts) == 0 && !nullable {
 		return "unknown", nil // the schema {}: any JSON value
 	}
 	if nullable {
+		alts = append(alts, "null")
+	}
+	return union(alts), nil
+}
+
+// typeOfType writes the type of s's values of the JSON type t.
+func (g *generator) typeOfType(t string, s *schema.Schema, indent, at string) (string, error) {
+	switch t {
+	case "string":
+		return "string", nil
+	case "integer", "number":
+		return "number", nil
+	case "boolean":
+		return "boolean", nil
+	case "array":
+		item, err := g.typeOf(s.Items, indent, at+"/items")
+		if err != nil {
+			return "", err
+		}
+		if isUnion(item) {
+			item = "(" + item + ")"
+		}
+		return item + "[]", nil
+	case "object":
+		return g.objectType(s, indent, at)
+	}
+	return "", &unsupported{at + "/type", fmt.Sprintf("type %q has no TypeScript form", t)}
+}
+
+// enumType writes an enum as a union of its values' literals.
+func enumType(s *schema.Schema, at string) (string, error) {
+	var alts []string
+	for _, v := range s.Enum {
+		lit, err := literal(v)
+		if err != nil {
+			return "", &unsupported{at + "/enum", err.Error()}
+		}
+		alts = append(alts, lit)
+	}
+	if s.Type.Has("null") {
 		alts = append(alts, "null")
 	}
 	return union(alts), nil
