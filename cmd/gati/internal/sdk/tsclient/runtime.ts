@@ -25,7 +25,7 @@ export interface ClientOptions {
   /**
    * Milliseconds before a call is abandoned with a TimeoutError, retries
    * and their waits included; for streams and sockets, until the server
-   * has answered. No timeout when unset.
+   * has answered. No timeout when unset, 0 or Infinity.
    */
   timeout?: number | undefined;
   /** How idempotent calls are retried; false never retries. */
@@ -50,7 +50,7 @@ export interface ClientOptions {
 export interface CallOptions {
   /** Aborts the call: it rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
-  /** Milliseconds before the call is abandoned with a TimeoutError. */
+  /** Milliseconds before the call is abandoned with a TimeoutError; 0 for none. */
   timeout?: number | undefined;
   /** Headers of this call, merged over the client's. */
   headers?: HeadersInit | undefined;
@@ -414,7 +414,7 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export interface SocketOptions {
   /** Aborting it closes the socket, or fails the connection attempt. */
   signal?: AbortSignal | undefined;
-  /** Milliseconds the connection may take to open. */
+  /** Milliseconds the connection may take to open; 0 for no limit. */
   timeout?: number | undefined;
   /** The API version, sent as the api-version query parameter; null sends none. */
   apiVersion?: string | null | undefined;
@@ -636,13 +636,10 @@ export class Transport {
     void socket.closed.then(() => signal?.removeEventListener("abort", onAbort));
     const timeout = options.timeout ?? this.#options.timeout;
     return new Promise((resolve, reject) => {
-      const timer =
-        timeout === undefined
-          ? undefined
-          : setTimeout(() => {
-              reject(new DOMException(`the WebSocket did not open within ${timeout} ms`, "TimeoutError"));
-              socket.close();
-            }, timeout);
+      const timer = after(timeout, () => {
+        reject(new DOMException(`the WebSocket did not open within ${timeout} ms`, "TimeoutError"));
+        socket.close();
+      });
       socket.raw.addEventListener("open", () => {
         clearTimeout(timer);
         resolve(socket);
@@ -718,6 +715,7 @@ export class Transport {
     let handedOver = false;
     try {
       const retry = retryOptions(method, body, options.retry !== undefined ? options.retry : this.#options.retry);
+      // Called as a plain function: browsers refuse fetch with another this.
       const doFetch = this.#options.fetch ?? globalThis.fetch;
       const h = await ctl.race(this.#headers(headers, cookies, options));
       for (let attempt = 1; ; attempt++) {
@@ -800,10 +798,10 @@ class Deadline {
     } else {
       parent?.addEventListener("abort", this.#onAbort, { once: true });
     }
-    if (timeout !== undefined && !this.#ctl.signal.aborted) {
-      this.#timer = setTimeout(() => {
+    if (!this.#ctl.signal.aborted) {
+      this.#timer = after(timeout, () => {
         this.#ctl.abort(new DOMException(`the call timed out after ${timeout} ms`, "TimeoutError"));
-      }, timeout);
+      });
     }
   }
 
@@ -848,10 +846,22 @@ class Deadline {
       const timer = setTimeout(() => {
         signal.removeEventListener("abort", onAbort);
         resolve();
-      }, ms);
+      }, Math.min(ms, maxTimer));
       signal.addEventListener("abort", onAbort, { once: true });
     });
   }
+}
+
+// maxTimer is the longest delay setTimeout takes; it runs longer ones at once.
+const maxTimer = 2 ** 31 - 1;
+
+// after calls fn after ms, unless ms is undefined, 0 or too long for a
+// timer (Infinity): then there is no timeout.
+function after(ms: number | undefined, fn: () => void): ReturnType<typeof setTimeout> | undefined {
+  if (ms === undefined || !(ms > 0) || ms > maxTimer) {
+    return undefined;
+  }
+  return setTimeout(fn, ms);
 }
 
 const retryStatuses = new Set([429, 503]);

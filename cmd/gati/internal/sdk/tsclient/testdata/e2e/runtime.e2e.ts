@@ -47,6 +47,15 @@ export function typeChecks(i: Item): void {
 
 const item: Item = { id: 1, name: "Dune", kind: "book" };
 
+// failing returns headers that make the server fail the first fail
+// attempts with key, answering status with Retry-After retryAfter.
+const failing = (key: string, fail: number, retryAfter?: string, status = 503): Record<string, string> => ({
+  "X-Test-Key": key,
+  "X-Test-Fail": String(fail),
+  "X-Test-Status": String(status),
+  ...(retryAfter === undefined ? {} : { "X-Test-Retry-After": retryAfter }),
+});
+
 await test("query, header and cookie parameters", async () => {
   const e = await client.echo({ ...tenant, tag: ["a", "b c"], limit: 5, kind: "book", since: true, session: "s 1" });
   equal(e.path, "/echo?tag=a&tag=b+c&limit=5&kind=book&since=true", "path and query");
@@ -73,6 +82,16 @@ await test("the pinned version, a bearer token and custom headers", async () => 
   equal((await t.echo(tenant)).headers["x-tenant"], "acme", "a header parameter overrides the client's headers");
   const e4 = await t.echo(tenant, { headers: { "X-Tenant": "call" } });
   equal(e4.headers["x-tenant"], "call", "the call's headers override a header parameter");
+  let fetches = 0;
+  const counting = new SyntheticShopClient({
+    baseUrl,
+    fetch: (input, init) => {
+      fetches++;
+      return fetch(input, init);
+    },
+  });
+  await counting.echo(tenant, { headers: failing("f1", 1, "0") });
+  equal(fetches, 2, "the fetch option is used for every attempt");
   const none = new SyntheticShopClient({ baseUrl, token: () => undefined });
   equal((await none.echo(tenant)).headers["authorization"], undefined, "a token function may send none");
 });
@@ -118,13 +137,6 @@ await test("a body that is not a problem", async () => {
   check(err instanceof ApiError, String(err));
   equal([err.status, err.code, err.problem, err.detail, err.errors], [502, "http_502", undefined, undefined, []], "error");
   equal(err.body, "<h1>Bad gateway</h1>", "body");
-});
-
-const failing = (key: string, fail: number, retryAfter?: string, status = 503): Record<string, string> => ({
-  "X-Test-Key": key,
-  "X-Test-Fail": String(fail),
-  "X-Test-Status": String(status),
-  ...(retryAfter === undefined ? {} : { "X-Test-Retry-After": retryAfter }),
 });
 
 await test("idempotent calls retry 503 and 429, honouring Retry-After", async () => {
@@ -186,6 +198,8 @@ await test("timeouts: per call and client-wide", async () => {
   check(err2 instanceof DOMException && err2.name === "TimeoutError", String(err2));
   const e = await c.echo(tenant, { headers: { "X-Test-Sleep": "300" }, timeout: 5000 });
   equal(e.method, "GET", "a per-call timeout overrides the client's");
+  const e2 = await c.echo(tenant, { headers: { "X-Test-Sleep": "300" }, timeout: 0 });
+  equal(e2.method, "GET", "timeout 0 is none");
   const err3 = await rejection(c.echo(tenant, { headers: failing("t1", 9, "1") }), "timeout while waiting to retry");
   check(err3 instanceof DOMException && err3.name === "TimeoutError", String(err3));
 });
