@@ -47,11 +47,7 @@ type generator struct {
 // deterministic. A schema TypeScript cannot express is an
 // *api.UnsupportedError.
 func Generate(a *api.API) (map[string][]byte, error) {
-	g := &generator{a: a, n: newNamer(), typeNames: map[string]string{}}
-	for _, name := range g.usedSchemas() {
-		g.typeNames[name] = g.n.claim(typeName(name))
-	}
-	g.className = g.n.claim(className(a.Title))
+	g := newGenerator(a)
 	for i := range a.Operations {
 		op, err := g.operation(&a.Operations[i])
 		if err != nil {
@@ -74,6 +70,23 @@ func Generate(a *api.API) (map[string][]byte, error) {
 		"index.ts":      g.indexFile(),
 		"tsconfig.json": []byte(tsconfig),
 	}, nil
+}
+
+// ClientClass returns the name of the client class Generate writes for a,
+// which index.ts exports: TasksClient for the API titled "tasks".
+func ClientClass(a *api.API) string {
+	return newGenerator(a).className
+}
+
+// newGenerator names the declarations: the schemas' types first, as
+// they come from the app's Go types, then the client class.
+func newGenerator(a *api.API) *generator {
+	g := &generator{a: a, n: newNamer(), typeNames: map[string]string{}}
+	for _, name := range g.usedSchemas() {
+		g.typeNames[name] = g.n.claim(typeName(name))
+	}
+	g.className = g.n.claim(className(a.Title))
+	return g
 }
 
 // className names the client class after the API: TasksClient for

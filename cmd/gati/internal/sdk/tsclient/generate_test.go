@@ -320,3 +320,17 @@ func TestParamsShareName(t *testing.T) {
 		}
 	}
 }
+
+func TestClientClass(t *testing.T) {
+	t.Parallel()
+	a := &api.API{Title: "tasks", Schemas: map[string]*schema.Schema{"TasksClient": typ("string")},
+		Operations: []api.Operation{{ID: "get", Method: "GET", Path: "/", Kind: api.JSON, Status: 200, Response: ref("TasksClient")}}}
+	files, err := Generate(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ClientClass(a)
+	if got != "TasksClient2" || !strings.Contains(string(files["index.ts"]), " "+got+" ") {
+		t.Errorf("ClientClass = %q; index.ts:\n%s", got, files["index.ts"])
+	}
+}

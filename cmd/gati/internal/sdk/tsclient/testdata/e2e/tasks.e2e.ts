@@ -40,13 +40,15 @@ export function typeChecks(c: TasksClient, t: Task, l: TaskList): void {
   const bad2: UpdateInput = { done: "yes" };
   // @ts-expect-error limit is a number
   const bad3: ListParams = { limit: "5" };
+  // @ts-expect-error done is text, as the parameter's schema says
+  const bad4: ListParams = { done: true };
   // @ts-expect-error the id is a string
   void c.get(1);
   // @ts-expect-error create needs a body
   void c.create();
   // @ts-expect-error delete resolves to nothing
   void c.delete("1").then((v) => v.id);
-  void [due2, bad, bad2, bad3];
+  void [due2, bad, bad2, bad3, bad4];
 }
 
 await test("unversioned: API_VERSION is empty", async () => {
@@ -124,10 +126,10 @@ await test("update the task", async () => {
 await test("list with query parameters", async () => {
   await client.create({ title: "Second" });
   const ids = async (p: ListParams): Promise<string[]> => (await client.list(p)).tasks.map((t) => t.id);
-  equal(await ids({ done: true }), ["1"], "done=true");
-  equal(await ids({ done: false }), ["2"], "done=false");
+  equal(await ids({ done: "true" }), ["1"], "done=true");
+  equal(await ids({ done: "false" }), ["2"], "done=false");
   equal(await ids({ limit: 1 }), ["1"], "limit=1");
-  equal(await ids({ done: false, limit: 5 }), ["2"], "done=false&limit=5");
+  equal(await ids({ done: "false", limit: 5 }), ["2"], "done=false&limit=5");
 });
 
 await test("delete the task: 204, then 404", async () => {

@@ -18,11 +18,8 @@ export const API_VERSION = "";
 
 /** The parameters of {@link TasksClient.list}. */
 export interface ListParams {
-  /**
-   * The query parameter "done".
-   * Sent as text: its type parses itself from text on the server.
-   */
-  done?: string | number | boolean | undefined;
+  /** The query parameter "done". */
+  done?: string | undefined;
   /**
    * The query parameter "limit".
    * @minimum 0
