@@ -65,7 +65,7 @@ directory.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}")
-	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd())
+	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd(), newGenerateCmd(), newSDKCmd())
 	dateHelp(root, newExampleDates(versionNow()))
 	return root
 }

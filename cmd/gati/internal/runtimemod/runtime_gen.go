@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201004441-d50d3ab61431"
+const Version = "v0.0.0-20261201004849-15b830ea7fff"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:1Q06thQxKKH2aqtKJn+YU1jStz1s+PNG8qjl+Xios2U="
+const ContentHash = "h1:Fbgw6n//tyI9AieWTquIEr5zqGonq3Fuso54gLn+0Bw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796085881, 0).UTC()
+var generatedAt = time.Unix(1796086129, 0).UTC()

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"gati.dev/gati/cmd/gati/internal/api"
+	"gati.dev/gati/cmd/gati/internal/sdk/tsclient"
 )
 
 // Options of Pack.
@@ -96,10 +97,14 @@ func Pack(ctx context.Context, t *Toolchain, a *api.API, ts map[string][]byte, o
 			return "", err
 		}
 	}
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+	outDir, err := filepath.Abs(o.OutDir) // npm pack runs in the build directory
+	if err != nil {
 		return "", err
 	}
-	cmd = exec.CommandContext(ctx, t.NPM, "pack", "--json", "--pack-destination", o.OutDir)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", err
+	}
+	cmd = exec.CommandContext(ctx, t.NPM, "pack", "--json", "--pack-destination", outDir)
 	cmd.Dir = build
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -174,8 +179,9 @@ func readme(a *api.API, name string) []byte {
 		}
 		b.WriteString("\n\n")
 	}
-	b.WriteString("## Usage\n\n```ts\nimport { Client, ApiError } from \"" + name + "\";\n\n")
-	b.WriteString("const client = new Client({ baseUrl: \"http://localhost:8080\" });\n")
+	class := tsclient.ClientClass(a)
+	fmt.Fprintf(&b, "## Usage\n\n```ts\nimport { %s, ApiError } from %q;\n\n", class, name)
+	fmt.Fprintf(&b, "const client = new %s({ baseUrl: \"http://localhost:8080\" });\n", class)
 	if op := firstCall(a); op != nil {
 		fmt.Fprintf(&b, "try {\n  const result = await client.%s(%s);\n  console.log(result);\n} catch (err) {\n  if (err instanceof ApiError) console.error(err.status, err.code, err.detail);\n}\n", op.ID, exampleArgs(op))
 	}

@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/api"
+	"gati.dev/gati/cmd/gati/internal/sdk/tsclient"
+	"gati.dev/gati/gatitest"
 )
 
 // fixtureTS is a small client in the generator's layout: ESM sources with
@@ -116,7 +119,7 @@ func TestPackBuildsAPublishablePackage(t *testing.T) {
 		t.Errorf("package.json: %s", files["package/package.json"])
 	}
 	readme := string(files["package/README.md"])
-	for _, s := range []string{"npm install tasks-api", "X-API-Version: 2025-01-01", "deprecated", "2030-01-01", "| POST | `/tasks` | `createTask` |", "client.getTask(\"id\")"} {
+	for _, s := range []string{"npm install tasks-api", "X-API-Version: 2025-01-01", "deprecated", "2030-01-01", "| POST | `/tasks` | `createTask` |", "client.getTask(\"id\")", "new TasksAPIClient({"} {
 		if !strings.Contains(readme, s) {
 			t.Errorf("README lacks %q:\n%s", s, readme)
 		}
@@ -153,26 +156,86 @@ func TestPackRejectsBadNames(t *testing.T) {
 	}
 }
 
-// TestPublishAndInstallFromRegistry guards the whole path to a consumer:
-// the package is published to a real npm registry (Verdaccio on
-// loopback), installed into a fresh project and imported; publishing the
-// same version again fails with what to do.
-func TestPublishAndInstallFromRegistry(t *testing.T) {
+// TestPublishedClientCallsTheRunningExample guards the whole path to a
+// consumer: examples/tasks' generated client is packed, published to a
+// real npm registry (Verdaccio on loopback), installed into a fresh
+// project whose TypeScript imports it with its types under --strict, and
+// run against the built example; publishing the same version again fails
+// with what to do.
+func TestPublishedClientCallsTheRunningExample(t *testing.T) {
 	t.Parallel()
 	tc := testToolchain(t)
 	reg := startRegistry(t)
-	tgz, err := Pack(t.Context(), tc, fixtureAPI(), fixtureTS, Options{Name: "@acme/tasks", OutDir: t.TempDir()})
+	const example = "../../../../../examples/tasks"
+	m, err := analyze.Load(t.Context(), example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := api.Load(example, m, api.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := tsclient.Generate(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgz, err := Pack(t.Context(), tc, a, ts, Options{Name: "@acme/tasks", OutDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Publish(t.Context(), tc.NPM, tgz, PublishOptions{Registry: reg.URL, UserConfig: reg.npmrc}); err != nil {
 		t.Fatal(err)
 	}
-	dir := reg.install(t, "@acme/tasks@1.2.3")
-	got := runNode(t, dir, "import { greet, Client } from \"@acme/tasks\";\nconsole.log(greet(\"Ada\"), new Client(\"http://x\").baseUrl);\n")
-	if got != "Hello, Ada! http://x" {
-		t.Errorf("the installed package printed %q", got)
+	consumer := reg.install(t, "@acme/tasks@"+a.Semver)
+	files := map[string]string{
+		"tsconfig.json": `{"compilerOptions": {"target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext",
+  "strict": true, "noEmitOnError": true, "lib": ["ES2022", "DOM"], "outDir": "out"}, "include": ["main.ts"]}
+`,
+		"main.ts": `import { TasksClient, ApiError, type Task } from "@acme/tasks";
+
+declare const process: { env: Record<string, string | undefined> };
+
+const client = new TasksClient({ baseUrl: process.env.BASE_URL ?? "", token: process.env.TOKEN });
+const created: Task = await client.create({ title: "from npm" });
+const got: Task = await client.get(created.id);
+if (got.title !== "from npm") throw new Error("read back " + JSON.stringify(got));
+try {
+  await client.get("missing");
+  throw new Error("no 404");
+} catch (err) {
+  if (!(err instanceof ApiError) || err.status !== 404) throw err;
+}
+console.log("ok", got.title);
+`,
 	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(consumer, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tscCmd := exec.CommandContext(t.Context(), tc.Node, tc.TSC, "-p", "tsconfig.json")
+	tscCmd.Dir = consumer
+	if out, err := tscCmd.CombinedOutput(); err != nil {
+		t.Fatalf("tsc --strict on the consumer: %v\n%s", err, out)
+	}
+	bin := filepath.Join(t.TempDir(), "tasks")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".")
+	build.Dir = example
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building examples/tasks: %v\n%s", err, out)
+	}
+	server := exec.Command(bin)
+	server.Env = append(os.Environ(), "TASKS_TOKEN=npm-token")
+	p := gatitest.Start(t, server)
+	run := exec.CommandContext(t.Context(), tc.Node, "out/main.js")
+	run.Dir = consumer
+	run.Env = append(os.Environ(), "BASE_URL="+p.URL, "TOKEN=npm-token")
+	out, err := run.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok from npm" {
+		t.Fatalf("the consumer printed %q: %v", out, err)
+	}
+	p.Stop(t)
+
 	_, err = Publish(t.Context(), tc.NPM, tgz, PublishOptions{Registry: reg.URL, UserConfig: reg.npmrc})
 	if err == nil || !strings.Contains(err.Error(), "gati version snapshot") {
 		t.Errorf("publishing the same version again: %v", err)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -156,18 +155,4 @@ func (r *registry) install(t *testing.T, pkg string) string {
 		t.Fatalf("npm install %s from the registry: %v\n%s", pkg, err, out)
 	}
 	return dir
-}
-
-func runNode(t *testing.T, dir, script string) string {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, "main.mjs"), []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), "node", "main.mjs")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node main.mjs: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
