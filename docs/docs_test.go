@@ -167,6 +167,7 @@ func writeModule(t *testing.T, code []snippet) string {
 		sum = append(sum, s...)
 	}
 	write(t, filepath.Join(dir, "go.sum"), string(sum))
+	writeTasksClient(t, root, dir)
 	pkgs := map[string]string{} // group key to package directory
 	for i, s := range code {
 		key := s.file + "#" + s.group
@@ -179,6 +180,26 @@ func writeModule(t *testing.T, code []snippet) string {
 		write(t, filepath.Join(dir, pkgs[key], fmt.Sprintf("s%03d.go", i)), s.code)
 	}
 	return dir
+}
+
+// writeTasksClient puts the Go client that gati generate writes for
+// examples/tasks into the module as package snippets/tasksclient, for the
+// snippets that show a generated client: the goclient generator's golden
+// files, which its tests keep current.
+func writeTasksClient(t *testing.T, root, dir string) {
+	t.Helper()
+	golden := filepath.Join(root, "cmd", "gati", "internal", "sdk", "goclient", "testdata", "golden", "tasks")
+	files, err := filepath.Glob(filepath.Join(golden, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no generated tasks client in %s (%v)", golden, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "tasksclient", filepath.Base(f)), string(b))
+	}
 }
 
 func goVersion(t *testing.T, goMod string) string {

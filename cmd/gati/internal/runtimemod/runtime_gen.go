@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201004849-15b830ea7fff"
+const Version = "v0.0.0-20261201005910-17b99e199271"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Fbgw6n//tyI9AieWTquIEr5zqGonq3Fuso54gLn+0Bw="
+const ContentHash = "h1:F7meGZJx5z8yyAfjpdy6A9MEQ0cILxpUF0KwKMIl40w="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796086129, 0).UTC()
+var generatedAt = time.Unix(1796086750, 0).UTC()
