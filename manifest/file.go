@@ -38,6 +38,10 @@ func Read(appDir string) (*Manifest, error) {
 	return m, nil
 }
 
+// ErrNewerFormat is wrapped by the error Read and Decode return for a
+// manifest written by a newer gati than this one.
+var ErrNewerFormat = errors.New("written by a newer gati")
+
 // Decode parses a manifest and checks its schema version.
 func Decode(data []byte) (*Manifest, error) {
 	var m Manifest
@@ -48,7 +52,7 @@ func Decode(data []byte) (*Manifest, error) {
 	case m.SchemaVersion == 0:
 		return nil, errors.New("schema_version is missing")
 	case m.SchemaVersion > SchemaVersion:
-		return nil, fmt.Errorf("schema_version %d is newer than this gati supports (%d); upgrade gati", m.SchemaVersion, SchemaVersion)
+		return nil, fmt.Errorf("%w: schema_version %d is newer than this gati supports (%d); upgrade gati", ErrNewerFormat, m.SchemaVersion, SchemaVersion)
 	}
 	return &m, nil
 }

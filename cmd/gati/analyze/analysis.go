@@ -18,6 +18,7 @@ import (
 // analysis is one run of Load over the app's packages.
 type analysis struct {
 	dir  string
+	opts Options
 	pkgs []*packages.Package // sorted by import path
 	rep  reporter
 	api  *gatiAPI

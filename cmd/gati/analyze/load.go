@@ -54,8 +54,21 @@ type Result struct {
 	ModuleConfigs []ModuleConfig
 }
 
+// Options change what an analysis accepts.
+type Options struct {
+	// ForClients analyzes the app for generated clients: an interface
+	// type other than any in a typed route's request or response is a
+	// problem, reported at the field, since no client can type it.
+	ForClients bool
+}
+
 // Analyze is Load, returning also the modules' configuration types.
 func Analyze(ctx context.Context, dir string) (*Result, error) {
+	return AnalyzeWith(ctx, dir, Options{})
+}
+
+// AnalyzeWith is Analyze with options.
+func AnalyzeWith(ctx context.Context, dir string, o Options) (*Result, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -74,7 +87,7 @@ func Analyze(ctx context.Context, dir string) (*Result, error) {
 		return nil, fmt.Errorf("analyze: loading %s: %w", dir, err)
 	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return cmp.Compare(a.PkgPath, b.PkgPath) })
-	a := &analysis{dir: dir, pkgs: pkgs, rep: reporter{dir: dir, fset: fset}}
+	a := &analysis{dir: dir, pkgs: pkgs, rep: reporter{dir: dir, fset: fset}, opts: o}
 	m, err := a.run()
 	if err != nil {
 		if merr := moduleError(ctx, dir); merr != nil {

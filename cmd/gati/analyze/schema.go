@@ -22,8 +22,9 @@ func (a *analysis) schemaConfig() *staticschema.Config {
 			app[p.PkgPath] = true
 		}
 		a.schemaCfg = &staticschema.Config{
-			Enums:  func(p *types.Package) bool { return app[p.Path()] },
-			OnEnum: a.addEnum,
+			Enums:            func(p *types.Package) bool { return app[p.Path()] },
+			OnEnum:           a.addEnum,
+			RejectInterfaces: a.opts.ForClients,
 		}
 	}
 	return a.schemaCfg
@@ -52,7 +53,7 @@ func (a *analysis) schemas(d *directive, req, resp *manifest.TypeRef, in, out ty
 // directive. It returns false.
 func (a *analysis) schemaError(d *directive, err error) bool {
 	if e, isField := errors.AsType[*staticschema.Error](err); isField && e.Pos.IsValid() {
-		a.rep.at(e.Pos, "field %s: %s", e.Field, strings.TrimPrefix(e.Err.Error(), "schema: "))
+		a.rep.at(e.Pos, "field %s.%s: %s", e.Type, e.Field, strings.TrimPrefix(e.Err.Error(), "schema: "))
 	} else {
 		a.rep.at(d.pos, "%s", strings.TrimPrefix(err.Error(), "schema: "))
 	}

@@ -58,6 +58,12 @@ type Config struct {
 	// with its constants in declaration order (see enums.go): once per
 	// call of For or Params that meets the type.
 	OnEnum func(t *types.TypeName, consts []*types.Const)
+
+	// RejectInterfaces makes an interface type other than any an error.
+	// Its values are encoded as whatever they hold, so its schema is {}:
+	// fine for validating requests, but a generated client can only type
+	// it as unknown, which gati generate reports instead.
+	RejectInterfaces bool
 }
 
 var defaultConfig Config
@@ -163,6 +169,9 @@ func (b *builder) kindSchema(t types.Type) (*schema.Schema, error) {
 	case reflect.String:
 		return &schema.Schema{Type: schema.Types{"string"}}, nil
 	case reflect.Interface:
+		if b.cfg.RejectInterfaces && !t.Underlying().(*types.Interface).Empty() {
+			return nil, fmt.Errorf("schema: interface type %s has no JSON shape a client can be generated for (its values encode as whatever they hold); use a concrete type, or any for any JSON value", typeString(t))
+		}
 		return &schema.Schema{}, nil
 	case reflect.Slice:
 		if isBytes(t) {

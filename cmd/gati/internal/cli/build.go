@@ -80,7 +80,7 @@ func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
 	}
 	early := startEarlyCompile(ctx, o)
 	defer early.abandon()
-	r, err := analyzeApp(ctx, "build", o.dir, w, true)
+	r, err := analyzeApp(ctx, "build", o.dir, w, true, analyze.Options{})
 	if err != nil {
 		return err
 	}

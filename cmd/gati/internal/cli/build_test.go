@@ -116,7 +116,7 @@ func TestBuildErrors(t *testing.T) {
 		{name: "bad directives", fixture: "bad", err: "build: 33 problems", stderr: []string{
 			"routes.go:5:1: unknown directive //gati:rout",
 			"typed.go:10:1: path parameter {id} has no field in main.ItemIn",
-			`typed.go:43:2: field Name: tag maxLength:"x": invalid syntax`,
+			`typed.go:43:2: field main.BadTagIn.Name: tag maxLength:"x": invalid syntax`,
 			"fix the problems above and run gati build again\n",
 		}},
 		{name: "compiler error", fixture: "good", extra: map[string]string{"nobody.go": "package main\n\nfunc NoBody()\n"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/api"
 	"gati.dev/gati/cmd/gati/internal/sdk"
 	"gati.dev/gati/cmd/gati/internal/sdk/npmpkg"
@@ -98,10 +99,16 @@ func runGenerate(cmd *cobra.Command, o generateOptions) error {
 	if !isGoIdentifier(o.goPackage) {
 		return fmt.Errorf("generate: --go-package %q is not a Go package name", o.goPackage)
 	}
-	m, err := loadApp(cmd.Context(), "generate", o.dir, w, true)
+	// The analysis below rewrites nothing, but a manifest from a newer
+	// gati means this one is too old for the app's .gati directory.
+	if _, err := manifest.Read(o.dir); errors.Is(err, manifest.ErrNewerFormat) {
+		return fmt.Errorf("generate: %w", err)
+	}
+	r, err := analyzeApp(cmd.Context(), "generate", o.dir, w, true, analyze.Options{ForClients: true})
 	if err != nil {
 		return err
 	}
+	m := r.Manifest
 	jobs, err := generateJobs(o, m)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)

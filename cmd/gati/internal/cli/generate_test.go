@@ -139,6 +139,14 @@ func TestGenerateRejectsBadInput(t *testing.T) {
 			t.Errorf("gati generate %v: %v, want an error containing %q", tt.args, err, tt.want)
 		}
 	}
+	newer := filepath.Join(dir, ".gati", "manifest.json")
+	if err := os.WriteFile(newer, []byte(`{"schema_version": 99}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := execute(t.Context(), newGenerateCmd(), dir)
+	if err == nil || !strings.Contains(err.Error(), "newer than this gati supports") {
+		t.Errorf("a manifest of a newer format: %v", err)
+	}
 	if _, err := os.Stat(filepath.Join(dir, ".gati", "generated")); !os.IsNotExist(err) {
 		t.Errorf("a failed generate wrote .gati/generated (%v)", err)
 	}
@@ -163,5 +171,41 @@ func TestSDKPublishSaysWhatToDo(t *testing.T) {
 	_, _, err = execute(t.Context(), newSDKPublishCmd(), "--dir", dir, "--registry", "ftp://x")
 	if err == nil || !strings.Contains(err.Error(), "not an http(s) URL") {
 		t.Errorf("publish to ftp://x: %v", err)
+	}
+}
+
+// TestGenerateRejectsInterfaceFields guards types no client can express:
+// an interface other than any in a response is reported at its field,
+// with the field's Go path, and nothing is written; gati build, which
+// validates with the same schema ({} for any value), still accepts it.
+func TestGenerateRejectsInterfaceFields(t *testing.T) {
+	t.Parallel()
+	dir := fixtureApp(t, "good", map[string]string{"labels.go": `package main
+
+import (
+	"fmt"
+
+	"gati.dev/gati"
+)
+
+type Label struct {
+	Text fmt.Stringer ` + "`json:\"text\"`" + `
+	Any  any          ` + "`json:\"any\"`" + `
+}
+
+// Labels lists labels.
+//
+//gati:route GET /labels
+func Labels(g *gati.Global, l *gati.Local, in struct{}) ([]Label, error) { return nil, nil }
+`})
+	_, stderr, err := execute(t.Context(), newGenerateCmd(), dir)
+	if err == nil || !strings.Contains(stderr, "labels.go:10:2: field main.Label.Text: interface type fmt.Stringer has no JSON shape") {
+		t.Errorf("gati generate: %v\n%s", err, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".gati", "generated")); !os.IsNotExist(err) {
+		t.Errorf("gati generate wrote files after a problem (%v)", err)
+	}
+	if _, stderr, err := execute(t.Context(), newRoutesCmd(), dir); err != nil {
+		t.Errorf("gati routes rejects the interface field too: %v\n%s", err, stderr)
 	}
 }

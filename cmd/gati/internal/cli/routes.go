@@ -59,7 +59,7 @@ with their request and response types. It writes no files.`,
 // relative to the working directory, followed by a hint. With progress,
 // w also gets an "analyzing…" line.
 func loadApp(ctx context.Context, command, dir string, w io.Writer, progress bool) (*manifest.Manifest, error) {
-	r, err := analyzeApp(ctx, command, dir, w, progress)
+	r, err := analyzeApp(ctx, command, dir, w, progress, analyze.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func loadApp(ctx context.Context, command, dir string, w io.Writer, progress boo
 
 // analyzeApp is loadApp, returning what the analysis found besides the
 // manifest.
-func analyzeApp(ctx context.Context, command, dir string, w io.Writer, progress bool) (*analyze.Result, error) {
+func analyzeApp(ctx context.Context, command, dir string, w io.Writer, progress bool, o analyze.Options) (*analyze.Result, error) {
 	if _, err := appDir(command, dir); err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func analyzeApp(ctx context.Context, command, dir string, w io.Writer, progress 
 	if progress {
 		fmt.Fprint(w, "analyzing…")
 	}
-	r, err := analyze.Analyze(ctx, dir)
+	r, err := analyze.AnalyzeWith(ctx, dir, o)
 	if progress {
 		if err == nil {
 			m := r.Manifest

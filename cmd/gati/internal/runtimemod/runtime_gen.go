@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201005910-17b99e199271"
+const Version = "v0.0.0-20261201010258-3734bb33130b"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:F7meGZJx5z8yyAfjpdy6A9MEQ0cILxpUF0KwKMIl40w="
+const ContentHash = "h1:NzS7MxMLh1vpxVGQY/M0HqkL/eDUP6X+M/iB0LlIp7E="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796086750, 0).UTC()
+var generatedAt = time.Unix(1796086978, 0).UTC()
