@@ -13,6 +13,7 @@ import (
 
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/api"
+	"gati.dev/gati/cmd/gati/internal/configschema"
 	"gati.dev/gati/cmd/gati/internal/sdk"
 	"gati.dev/gati/cmd/gati/internal/sdk/npmpkg"
 	"gati.dev/gati/manifest"
@@ -44,6 +45,7 @@ writes, from the same schemas that validate its requests:
   .gati/generated/openapi.json   OpenAPI 3.1 of the current code
   .gati/generated/ts/            a TypeScript client (ESM, no dependencies)
   .gati/generated/goclient/      a Go client (standard library only)
+  .gati/generated/gati.schema.json  the JSON Schema of gati.yaml, for editors
 
 The clients send the API version they were generated for in X-API-Version:
 the newest recorded version for the current code. With --version, the
@@ -77,7 +79,7 @@ command fails, listing the files, when the outputs are not current.`,
 	f.StringVar(&o.out, "out", filepath.Join(".gati", "generated"), "output directory, relative to the app directory")
 	f.StringVar(&o.version, "version", "", "generate for this recorded API version instead of the current code")
 	f.BoolVar(&o.allVersions, "all-versions", false, "generate for the current code and every recorded version")
-	f.StringVar(&o.targets, "targets", "openapi,ts,go", "what to generate: openapi, ts, go, comma-separated")
+	f.StringVar(&o.targets, "targets", "openapi,ts,go,config", "what to generate: openapi, ts, go, config (gati.yaml's JSON Schema), comma-separated")
 	f.StringVar(&o.goOut, "go-out", "", "directory of the Go client, relative to the app directory (default <out>/goclient)")
 	f.StringVar(&o.goPackage, "go-package", "client", "package name of the Go client")
 	f.BoolVar(&o.check, "check", false, "write nothing; fail when the generated files are not current")
@@ -113,6 +115,10 @@ func runGenerate(cmd *cobra.Command, o generateOptions) error {
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
+	configSchema, err := configschema.Schema(r.ModuleConfigs)
+	if err != nil {
+		return fmt.Errorf("generate: the schema of gati.yaml: %w", err)
+	}
 	// Generate everything before writing anything: a version that fails
 	// leaves every output as it was.
 	type result struct {
@@ -124,7 +130,11 @@ func runGenerate(cmd *cobra.Command, o generateOptions) error {
 	var results []result
 	for _, j := range jobs {
 		start := time.Now()
-		files, owned, err := sdk.Generate(j.api, sdk.Options{Targets: targets, GoPackage: o.goPackage, GoDir: j.goDir})
+		opts := sdk.Options{Targets: targets, GoPackage: o.goPackage, GoDir: j.goDir}
+		if j.api.Head {
+			opts.ConfigSchema = configSchema
+		}
+		files, owned, err := sdk.Generate(j.api, opts)
 		if err != nil {
 			return fmt.Errorf("generate %s: %w", j.label, err)
 		}

@@ -65,7 +65,7 @@ func TestGenerateIsDeterministicAndChecked(t *testing.T) {
 		t.Fatalf("gati generate: %v\n%s", err, stderr)
 	}
 	first := snapshotDir(t, gen)
-	for _, want := range []string{"openapi.json", "ts/", "goclient/"} {
+	for _, want := range []string{"openapi.json", "gati.schema.json", "ts/", "goclient/"} {
 		found := false
 		for p := range first {
 			found = found || p == want || strings.HasPrefix(p, want) && strings.HasSuffix(want, "/")

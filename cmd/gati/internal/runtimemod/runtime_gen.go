@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201010258-3734bb33130b"
+const Version = "v0.0.0-20261201010511-67d1a529d878"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:NzS7MxMLh1vpxVGQY/M0HqkL/eDUP6X+M/iB0LlIp7E="
+const ContentHash = "h1:Z9GlKdh4rRKyn152qS1jitt3bKsm9PkU9mgy0eC+jfs="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796086978, 0).UTC()
+var generatedAt = time.Unix(1796087111, 0).UTC()

@@ -165,3 +165,8 @@ func zipFile(name string) ([]byte, error) {
 	defer f.Close()
 	return io.ReadAll(f)
 }
+
+// File returns the content of name, slash-separated and relative to the
+// module root, in the runtime the CLI carries: the source of the
+// gati.dev/gati it scaffolds apps with.
+func File(name string) ([]byte, error) { return zipFile(name) }

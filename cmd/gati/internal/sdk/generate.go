@@ -18,10 +18,13 @@ const (
 	OpenAPI    Target = "openapi"
 	TypeScript Target = "ts"
 	Go         Target = "go"
+	// Config is the JSON Schema of gati.yaml, for editors; the current
+	// code's only (see Options.ConfigSchema).
+	Config Target = "config"
 )
 
 // Targets lists every target, in the order they are generated.
-var Targets = []Target{OpenAPI, TypeScript, Go}
+var Targets = []Target{OpenAPI, TypeScript, Go, Config}
 
 // ParseTargets reads a comma-separated list of targets ("openapi,ts").
 func ParseTargets(s string) ([]Target, error) {
@@ -29,7 +32,7 @@ func ParseTargets(s string) ([]Target, error) {
 	for part := range strings.SplitSeq(s, ",") {
 		t := Target(strings.TrimSpace(part))
 		if !slices.Contains(Targets, t) {
-			return nil, fmt.Errorf("unknown target %q (known: openapi, ts, go)", part)
+			return nil, fmt.Errorf("unknown target %q (known: openapi, ts, go, config)", part)
 		}
 		if !slices.Contains(out, t) {
 			out = append(out, t)
@@ -47,11 +50,15 @@ type Options struct {
 	// directory given here is not owned: files in it that Generate does
 	// not write are left alone.
 	GoDir string
+	// ConfigSchema is the JSON Schema of gati.yaml (package
+	// configschema), written for the Config target when set.
+	ConfigSchema []byte
 }
 
 // Layout of the output directory.
 const (
 	OpenAPIFile = "openapi.json"
+	ConfigFile  = "gati.schema.json"
 	TSDir       = "ts"
 	GoDir       = "goclient"
 )
@@ -94,6 +101,10 @@ func Generate(a *api.API, o Options) (Files, Owned, error) {
 			files.add(goDir, g)
 			if ownGo {
 				owned = append(owned, goDir)
+			}
+		case Config:
+			if o.ConfigSchema != nil {
+				files[ConfigFile] = o.ConfigSchema
 			}
 		}
 	}
