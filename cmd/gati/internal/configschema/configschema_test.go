@@ -3,6 +3,7 @@ package configschema
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,5 +140,41 @@ environments:
 		if err := s.Validate(yamlValue(t, src)); err == nil {
 			t.Errorf("%s: %q validates", name, strings.TrimSpace(src))
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/tasks.schema.json")
+
+// TestTasksSchemaGolden keeps the schema of examples/tasks' gati.yaml in
+// testdata, so a change to what the schema says shows in review; run
+// go test -update to accept one. Schema must also be deterministic.
+func TestTasksSchemaGolden(t *testing.T) {
+	r, err := analyze.Analyze(t.Context(), filepath.Join("..", "..", "..", "..", "examples", "tasks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Schema(r.ModuleConfigs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Schema(r.ModuleConfigs)
+	if err != nil || !bytes.Equal(got, again) {
+		t.Fatalf("two schemas of one app differ (%v)", err)
+	}
+	golden := filepath.Join("testdata", "tasks.schema.json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the schema of examples/tasks' gati.yaml differs from %s (run go test -update to accept):\n%s", golden, got)
 	}
 }
