@@ -18,7 +18,7 @@ func TestLoadBad(t *testing.T) {
 	if !errors.As(err, &errs) {
 		t.Fatalf("Load = %v, want *analyze.Errors", err)
 	}
-	golden(t, "bad.golden", []byte(err.Error()+"\n"))
+	checkGolden(t, "bad.golden", []byte(err.Error()+"\n"))
 
 	tests := []struct {
 		name, at, msg string

@@ -29,7 +29,7 @@ func TestGenerateEnums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "enums.manifest.json", data)
+	checkGolden(t, "enums.manifest.json", data)
 	path, _, err := analyze.Generate(dir, m)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestGenerateEnums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "enums.gati_gen.go.golden", src)
+	checkGolden(t, "enums.gati_gen.go.golden", src)
 	if err := manifest.Write(dir, m); err != nil {
 		t.Fatal(err)
 	}

@@ -2,20 +2,18 @@ package analyze_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
+
+	"gati.dev/gati/cmd/gati/internal/golden"
 
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // modFiles are the go.mod and go.sum every fixture app gets: tidied once,
 // since all fixtures require only gati, replaced by the working tree.
@@ -95,44 +93,6 @@ func writeModFiles(t *testing.T, dir string) {
 	}
 }
 
-// golden compares got with testdata/<name>, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run go test -update to accept):\n%s", name, lineDiff(string(want), string(got)))
-	}
-}
-
-// lineDiff shows the lines of want and got that differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
-}
-
 // loadAndGenerate analyzes the app in dir, writes its registration and
 // returns the manifest and the generated source.
 func loadAndGenerate(t *testing.T, dir string) (*manifest.Manifest, string) {
@@ -149,4 +109,10 @@ func loadAndGenerate(t *testing.T, dir string) (*manifest.Manifest, string) {
 		t.Fatal(err)
 	}
 	return m, string(gen)
+}
+
+// checkGolden compares got with testdata/<name>, or rewrites it with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden.Check(t, filepath.Join("testdata", name), got)
 }

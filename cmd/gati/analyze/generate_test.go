@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/cmd/gati/internal/golden"
 	"gati.dev/gati/manifest"
 )
 
@@ -33,7 +34,7 @@ func TestGenerateGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "good.gati_gen.go.golden", src)
+	checkGolden(t, "good.gati_gen.go.golden", src)
 	if _, changed, err := analyze.Generate(dir, m); err != nil || changed {
 		t.Errorf("second Generate: changed %v, err %v; want an unchanged file", changed, err)
 	}
@@ -47,7 +48,7 @@ func TestGenerateGood(t *testing.T) {
 	a, _ := manifest.Encode(m)
 	b, _ := manifest.Encode(m2)
 	if string(a) != string(b) {
-		t.Errorf("manifest changed after generating:\n%s", lineDiff(string(a), string(b)))
+		t.Errorf("manifest changed after generating:\n%s", golden.LineDiff(string(a), string(b)))
 	}
 }
 

@@ -22,7 +22,7 @@ func TestLoadGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "good.manifest.json", data)
+	checkGolden(t, "good.manifest.json", data)
 
 	start := time.Now()
 	if _, err := analyze.Load(context.Background(), dir); err != nil {

@@ -3,11 +3,12 @@ package configschema
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gati.dev/gati/cmd/gati/internal/golden"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
@@ -143,8 +144,6 @@ environments:
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite testdata/tasks.schema.json")
-
 // TestTasksSchemaGolden keeps the schema of examples/tasks' gati.yaml in
 // testdata, so a change to what the schema says shows in review; run
 // go test -update to accept one. Schema must also be deterministic.
@@ -161,20 +160,5 @@ func TestTasksSchemaGolden(t *testing.T) {
 	if err != nil || !bytes.Equal(got, again) {
 		t.Fatalf("two schemas of one app differ (%v)", err)
 	}
-	golden := filepath.Join("testdata", "tasks.schema.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("the schema of examples/tasks' gati.yaml differs from %s (run go test -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "tasks.schema.json"), got)
 }

@@ -114,7 +114,7 @@ func TestTasksEndToEnd(t *testing.T) {
 	t.Parallel()
 	const token = "e2e-token"
 	p := startExample(t, "tasks", "TASKS_TOKEN="+token)
-	client := golden{app: "tasks", version: api.Head, pkg: "tasks"}.generate(t)
+	client := goldenClient{app: "tasks", version: api.Head, pkg: "tasks"}.generate(t)
 	dir := module(t, map[string]map[string][]byte{"tasks": client},
 		map[string][]byte{"tasks/e2e_test.go": readTestdata(t, "e2e/tasks_test.go")})
 	out := goIn(t, dir, []string{"E2E_URL=" + p.URL, "E2E_TOKEN=" + token}, "test", "-count=1", "-v", "./...")
@@ -132,8 +132,8 @@ func TestVersionPinning(t *testing.T) {
 	t.Parallel()
 	p := startExample(t, "versioned-api")
 	pkgs := map[string]map[string][]byte{
-		"v20250101": golden{app: "versioned-api", version: "2025-01-01", pkg: "users"}.generate(t),
-		"head":      golden{app: "versioned-api", version: api.Head, pkg: "users"}.generate(t),
+		"v20250101": goldenClient{app: "versioned-api", version: "2025-01-01", pkg: "users"}.generate(t),
+		"head":      goldenClient{app: "versioned-api", version: api.Head, pkg: "users"}.generate(t),
 	}
 	dir := module(t, pkgs, map[string][]byte{"e2e/versions_test.go": readTestdata(t, "e2e/versions_test.go")})
 	out := goIn(t, dir, []string{"E2E_URL=" + p.URL}, "test", "-count=1", "-v", "./...")

@@ -1,9 +1,7 @@
 package goclient
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,19 +9,19 @@ import (
 	"sync"
 	"testing"
 
+	"gati.dev/gati/cmd/gati/internal/golden"
+
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/api"
 	"gati.dev/gati/manifest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // examplesDir holds the example apps of the repository.
 const examplesDir = "../../../../../examples"
 
-// golden is one client generated from an example app for the golden,
+// goldenClient is one client generated from an example app for the golden,
 // compile and end-to-end tests.
-type golden struct {
+type goldenClient struct {
 	name    string // its directory in testdata/golden
 	app     string // the example
 	version string // api.Head or a recorded version
@@ -32,7 +30,7 @@ type golden struct {
 	api func() *api.API
 }
 
-var goldens = []golden{
+var goldens = []goldenClient{
 	{"hello-world", "hello-world", api.Head, "hello", nil},
 	{"tasks", "tasks", api.Head, "tasks", nil},
 	{"versioned-api", "versioned-api", api.Head, "users", nil},
@@ -56,7 +54,7 @@ func manifestOf(t *testing.T, app string) *manifest.Manifest {
 }
 
 // generate returns the client of gd.
-func (gd golden) generate(t *testing.T) map[string][]byte {
+func (gd goldenClient) generate(t *testing.T) map[string][]byte {
 	t.Helper()
 	var a *api.API
 	if gd.api != nil {
@@ -84,7 +82,7 @@ func TestGolden(t *testing.T) {
 			t.Parallel()
 			files := gd.generate(t)
 			dir := filepath.Join("testdata", "golden", gd.name)
-			if *update {
+			if golden.Updating() {
 				if err := os.RemoveAll(dir); err != nil {
 					t.Fatal(err)
 				}
@@ -103,13 +101,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("files %v, golden %v (run go test -update)", got, want)
 			}
 			for name, got := range files {
-				golden, err := os.ReadFile(filepath.Join(dir, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, golden) {
-					t.Errorf("%s differs from %s (run go test -update and check the diff):\n%s", name, filepath.Join(dir, name), got)
-				}
+				golden.Check(t, filepath.Join(dir, name), got)
 			}
 		})
 	}

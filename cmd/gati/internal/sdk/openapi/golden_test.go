@@ -3,20 +3,16 @@ package openapi
 import (
 	"bytes"
 	"context"
-	"flag"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
+
+	"gati.dev/gati/cmd/gati/internal/golden"
 
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/api"
 	"gati.dev/gati/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // examplesDir holds the example apps, from this package's directory.
 const examplesDir = "../../../../../examples"
@@ -49,7 +45,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, g.file, got)
+			golden.Check(t, filepath.Join("testdata", g.file), got)
 		})
 	}
 }
@@ -71,7 +67,7 @@ func TestDeterministic(t *testing.T) {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(first, again) {
-					t.Fatalf("two documents differ:\n%s", lineDiff(string(first), string(again)))
+					t.Fatalf("two documents differ:\n%s", golden.LineDiff(string(first), string(again)))
 				}
 			}
 		})
@@ -90,7 +86,7 @@ func TestDeterministic(t *testing.T) {
 			}
 		}
 		if !bytes.Equal(docs[0], docs[1]) {
-			t.Fatalf("two loads give different documents:\n%s", lineDiff(string(docs[0]), string(docs[1])))
+			t.Fatalf("two loads give different documents:\n%s", golden.LineDiff(string(docs[0]), string(docs[1])))
 		}
 	})
 }
@@ -123,48 +119,4 @@ func manifestOf(t *testing.T, example string) *manifest.Manifest {
 		t.Fatalf("analyzing %s: %v", example, err)
 	}
 	return m
-}
-
-// golden compares got with testdata/<name>, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/sdk/openapi -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s is stale (run go test ./internal/sdk/openapi -update to accept):\n%s", path, lineDiff(string(want), string(got)))
-	}
-}
-
-// lineDiff shows the first lines where want and got differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl == gl {
-			continue
-		}
-		if shown++; shown > 10 {
-			b.WriteString("…\n")
-			break
-		}
-		fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-	}
-	return b.String()
 }

@@ -3,13 +3,14 @@ package tsclient
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"gati.dev/gati/cmd/gati/internal/golden"
 
 	"gati.dev/gati/cmd/gati/internal/api"
 	"gati.dev/gati/schema"
@@ -43,51 +44,10 @@ func TestGolden(t *testing.T) {
 				t.Errorf("runtime.ts is not the header and the runtime:\n%.300s", rt)
 			}
 			for _, name := range goldenFiles {
-				golden(t, filepath.Join(c.name, name), files[name])
+				golden.Check(t, filepath.Join("testdata", "golden", c.name, name), files[name])
 			}
 		})
 	}
-}
-
-// golden compares got with testdata/golden/<name>, or rewrites it with
-// -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := writeFiles(filepath.Dir(path), map[string][]byte{filepath.Base(path): got}); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update to accept):\n%s", name, lineDiff(string(want), string(got)))
-	}
-}
-
-// lineDiff shows the lines of want and got that differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl && shown < 20 {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-			shown++
-		}
-	}
-	return b.String()
 }
 
 // TestDeterministic generates each client several times: Go's map order
@@ -102,7 +62,7 @@ func TestDeterministic(t *testing.T) {
 				again := generated(t, c)
 				for name, data := range first {
 					if !bytes.Equal(again[name], data) {
-						t.Fatalf("%s differs between runs:\n%s", name, lineDiff(string(data), string(again[name])))
+						t.Fatalf("%s differs between runs:\n%s", name, golden.LineDiff(string(data), string(again[name])))
 					}
 				}
 			}

@@ -22,8 +22,6 @@ import (
 	"gati.dev/gati/manifest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
 // work holds what the tests build once per test binary: the clients
 // compiled with tsc and the example binaries.
 var work string
