@@ -319,3 +319,76 @@ func TestMapPositions(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestTypeScriptSnippets type-checks every ```ts block under --strict
+// against the TypeScript client gati generate writes for examples/tasks
+// (the tsclient generator's golden files and its runtime), importable as
+// "./generated/ts/index.js". Blocks of one file with the same group= form
+// one module. The compiler is the SDK tests' pinned one, which
+// ./scripts/test installs.
+func TestTypeScriptSnippets(t *testing.T) {
+	var code []snippet
+	for _, s := range docSnippets(t) {
+		if s.lang == "ts" {
+			code = append(code, s)
+		}
+	}
+	if len(code) == 0 {
+		return
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdk := filepath.Join(root, "cmd", "gati", "internal", "sdk")
+	tsc := filepath.Join(sdk, "node", "node_modules", "typescript", "bin", "tsc")
+	if _, err := os.Stat(tsc); err != nil {
+		t.Fatalf("the TypeScript compiler is not installed: run ./scripts/test, or npm ci --prefix cmd/gati/internal/sdk/node (%v)", err)
+	}
+	dir := t.TempDir()
+	client := filepath.Join(sdk, "tsclient", "testdata", "golden", "tasks")
+	for _, f := range []string{"types.ts", "client.ts", "index.ts"} {
+		b, err := os.ReadFile(filepath.Join(client, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "generated", "ts", f), string(b))
+	}
+	runtimeTS, err := os.ReadFile(filepath.Join(sdk, "tsclient", "runtime.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "generated", "ts", "runtime.ts"), string(runtimeTS))
+	write(t, filepath.Join(dir, "tsconfig.json"), `{"compilerOptions": {"target": "ES2022", "module": "ES2022",
+  "moduleResolution": "bundler", "lib": ["ES2022", "DOM", "DOM.Iterable"], "strict": true, "noEmit": true,
+  "skipLibCheck": true}, "include": ["*.ts", "generated/ts/*.ts"]}
+`)
+	modules := map[string][]snippet{} // file name to its snippets, in order
+	var order []string
+	for i, s := range code {
+		name := fmt.Sprintf("s%03d.ts", i)
+		if s.group != "" {
+			name = strings.NewReplacer("/", "_", ".", "_").Replace(s.file) + "_" + s.group + ".ts"
+		}
+		if modules[name] == nil {
+			order = append(order, name)
+		}
+		modules[name] = append(modules[name], s)
+	}
+	for _, name := range order {
+		var b strings.Builder
+		for _, s := range modules[name] {
+			fmt.Fprintf(&b, "// %s\n%s", s.pos(0), s.code)
+		}
+		src := b.String()
+		if !strings.Contains(src, "import ") {
+			src += "\nexport {};\n" // a module, so that top-level await is allowed
+		}
+		write(t, filepath.Join(dir, name), src)
+	}
+	cmd := exec.Command("node", tsc, "-p", "tsconfig.json")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("the TypeScript snippets do not type-check (%v):\n%s", err, out)
+	}
+}

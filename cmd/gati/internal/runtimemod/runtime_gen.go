@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201010511-67d1a529d878"
+const Version = "v0.0.0-20261201012630-df2f622e76db"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Z9GlKdh4rRKyn152qS1jitt3bKsm9PkU9mgy0eC+jfs="
+const ContentHash = "h1:3y9iLnbbST4bONjXaMNqYDcKF83a7oTuEpcCkaXWxWc="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796087111, 0).UTC()
+var generatedAt = time.Unix(1796088390, 0).UTC()
