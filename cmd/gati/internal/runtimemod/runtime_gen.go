@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201012630-df2f622e76db"
+const Version = "v0.0.0-20261201012704-0a5c789871cd"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:3y9iLnbbST4bONjXaMNqYDcKF83a7oTuEpcCkaXWxWc="
+const ContentHash = "h1:Clx4mHHNj/tV1tFoXnBzW5nZizTgKd7aR+xzEFHA6NE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796088390, 0).UTC()
+var generatedAt = time.Unix(1796088424, 0).UTC()
