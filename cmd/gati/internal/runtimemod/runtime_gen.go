@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201012704-0a5c789871cd"
+const Version = "v0.0.0-20261201014629-e74882f3939e"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Clx4mHHNj/tV1tFoXnBzW5nZizTgKd7aR+xzEFHA6NE="
+const ContentHash = "h1:50iC85Oe/2FELUQ3Aocfxrpa6MOH0cqEc1Cv6wKZ1OE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796088424, 0).UTC()
+var generatedAt = time.Unix(1796089589, 0).UTC()
