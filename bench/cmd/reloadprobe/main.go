@@ -1,14 +1,19 @@
 // Command reloadprobe measures gati dev's hot reloads, as
 // scripts/bench-reload runs it: while a steady request loop calls the app,
 // it edits the handler's source several times and reports, for each save,
-// how long until the new code answers, and at the end how many requests
-// failed (the target is none).
+// how long until the new code answered and how long the loop went without
+// an answer around the switch, and at the end how many requests failed
+// (the target is none).
 //
 //	reloadprobe -url http://localhost:8080/hello -file hello.go -from '"Hello, "' -reloads 5
 //
 // Edit i replaces -from with -to formatted with i (every %d, or %[1]d,
 // is i), and waits for a response containing -want formatted the same
 // way: -to, unquoted, by default.
+//
+// With -load it edits nothing: it runs the request loop until interrupted
+// and reports the requests, so that a yardstick build can run under the
+// same load as a reload.
 package main
 
 import (
@@ -18,20 +23,14 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
-
-type loop struct {
-	url     string
-	ok      atomic.Int64
-	failed  atomic.Int64
-	latest  atomic.Value // the last successful body
-	stop    chan struct{}
-	stopped chan struct{}
-}
 
 func main() {
 	url := flag.String("url", "http://localhost:8080/hello", "endpoint the request loop calls")
@@ -40,12 +39,19 @@ func main() {
 	to := flag.String("to", `"Reload%d, "`, "what edit i puts in place of -from; %d (or %[1]d) is i")
 	want := flag.String("want", "", "what a response carries once edit i serves; default -to, unquoted")
 	reloads := flag.Int("reloads", 5, "number of edits")
+	every := flag.Duration("every", time.Millisecond, "how long the loop waits after each answer before the next request")
+	load := flag.Bool("load", false, "edit nothing: run the request loop until interrupted")
 	flag.Parse()
 	if *want == "" {
 		*want = strings.Trim(*to, `"`)
 	}
-	e := edit{file: *file, from: *from, to: *to, want: *want}
-	if err := run(*url, e, *reloads); err != nil {
+	var err error
+	if *load {
+		err = runLoad(*url, *every)
+	} else {
+		err = run(*url, *every, edit{file: *file, from: *from, to: *to, want: *want}, *reloads)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "reloadprobe:", err)
 		os.Exit(1)
 	}
@@ -56,7 +62,7 @@ type edit struct {
 	file, from, to, want string
 }
 
-func run(url string, e edit, reloads int) error {
+func run(url string, every time.Duration, e edit, reloads int) error {
 	src, err := os.ReadFile(e.file)
 	if err != nil {
 		return err
@@ -65,48 +71,100 @@ func run(url string, e edit, reloads int) error {
 		return fmt.Errorf("-from %s does not occur in %s", e.from, e.file)
 	}
 	defer os.WriteFile(e.file, src, 0o644) // leave the source as it was
-	l := &loop{url: url, stop: make(chan struct{}), stopped: make(chan struct{})}
-	l.latest.Store("")
-	go l.run()
+	l := startLoop(url, every)
 	var took []time.Duration
 	for i := 1; i <= reloads; i++ {
 		time.Sleep(500 * time.Millisecond)
-		d, err := l.edit(e.file, strings.Replace(string(src), e.from, fmt.Sprintf(e.to, i), 1), fmt.Sprintf(e.want, i))
+		s, err := l.edit(e.file, strings.Replace(string(src), e.from, fmt.Sprintf(e.to, i), 1), fmt.Sprintf(e.want, i))
 		if err != nil {
+			l.finish()
 			return err
 		}
-		took = append(took, d)
-		fmt.Printf("reload %d: new code answered %v after the save\n", i, d.Round(time.Millisecond))
+		took = append(took, s.took)
+		fmt.Printf("reload %d: new code answered %.3fs after the save; the last old answer came %.1fms before the first new one\n",
+			i, s.took.Seconds(), float64(s.gap.Microseconds())/1000)
 	}
-	close(l.stop)
-	<-l.stopped
+	ok, failed := l.finish()
 	slices.Sort(took)
 	fmt.Printf("reloads: %d, median %v, max %v; requests: %d ok, %d failed\n",
-		len(took), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond), l.ok.Load(), l.failed.Load())
-	if l.failed.Load() > 0 {
+		len(took), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond), ok, failed)
+	if failed > 0 {
 		return errors.New("requests failed during reloads")
 	}
 	return nil
 }
 
-// edit saves src to file and waits until the loop sees want in a
-// response.
-func (l *loop) edit(file, src, want string) (time.Duration, error) {
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		return 0, err
+// runLoad runs the request loop until SIGINT or SIGTERM.
+func runLoad(url string, every time.Duration) error {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	l := startLoop(url, every)
+	<-stop
+	ok, failed := l.finish()
+	fmt.Printf("requests: %d ok, %d failed\n", ok, failed)
+	if failed > 0 {
+		return errors.New("requests failed")
 	}
-	saved := time.Now()
-	for !strings.Contains(l.latest.Load().(string), want) {
-		if time.Since(saved) > 3*time.Minute {
-			return 0, fmt.Errorf("the new code (%s) did not answer within 3 minutes", want)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return time.Since(saved), nil
+	return nil
 }
 
-// run calls the endpoint every millisecond until stopped, counting every
-// transport error and non-200 answer as a failure.
+// switched is what the loop saw of one edit.
+type switched struct {
+	took time.Duration // from the save to the first answer with the new code
+	gap  time.Duration // from the answer before that one to it
+}
+
+// loop calls the endpoint until finished, pausing for every after each
+// answer, and counts every transport error and non-200 answer as a
+// failure. It watches the answers for the marker of the edit awaited.
+type loop struct {
+	url     string
+	every   time.Duration
+	ok      atomic.Int64
+	failed  atomic.Int64
+	stop    chan struct{}
+	stopped chan struct{}
+
+	mu     sync.Mutex
+	want   string        // marker awaited, "" for none
+	saved  time.Time     // when the awaited edit was saved
+	seen   chan switched // receives once the marker is answered
+	lastOK time.Time     // the latest successful answer
+}
+
+func startLoop(url string, every time.Duration) *loop {
+	l := &loop{url: url, every: every, stop: make(chan struct{}), stopped: make(chan struct{})}
+	go l.run()
+	return l
+}
+
+// edit saves src to file and waits until an answer carries want.
+func (l *loop) edit(file, src, want string) (switched, error) {
+	seen := make(chan switched, 1)
+	l.mu.Lock()
+	l.want, l.seen = want, seen
+	l.mu.Unlock()
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		return switched{}, err
+	}
+	l.mu.Lock()
+	l.saved = time.Now()
+	l.mu.Unlock()
+	select {
+	case s := <-seen:
+		return s, nil
+	case <-time.After(3 * time.Minute):
+		return switched{}, fmt.Errorf("the new code (%s) did not answer within 3 minutes", want)
+	}
+}
+
+// finish stops the loop and returns its counts.
+func (l *loop) finish() (ok, failed int64) {
+	close(l.stop)
+	<-l.stopped
+	return l.ok.Load(), l.failed.Load()
+}
+
 func (l *loop) run() {
 	defer close(l.stopped)
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -116,21 +174,43 @@ func (l *loop) run() {
 			return
 		default:
 		}
-		resp, err := client.Get(l.url)
+		body, err := get(client, l.url)
 		if err != nil {
 			l.failed.Add(1)
 			fmt.Println("request failed:", err)
 			continue
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			l.failed.Add(1)
-			fmt.Printf("request failed: %d %s\n", resp.StatusCode, body)
-			continue
-		}
 		l.ok.Add(1)
-		l.latest.Store(string(body))
-		time.Sleep(time.Millisecond)
+		l.answered(body, time.Now())
+		time.Sleep(l.every)
 	}
+}
+
+// answered records a successful answer at t and reports the awaited
+// edit when body carries its marker.
+func (l *loop) answered(body string, t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.want != "" && !l.saved.IsZero() && strings.Contains(body, l.want) {
+		s := switched{took: t.Sub(l.saved)}
+		if !l.lastOK.IsZero() {
+			s.gap = t.Sub(l.lastOK)
+		}
+		l.seen <- s
+		l.want, l.saved = "", time.Time{}
+	}
+	l.lastOK = t
+}
+
+func get(client *http.Client, url string) (string, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return "", err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%d %s", resp.StatusCode, body)
+	}
+	return string(body), nil
 }
