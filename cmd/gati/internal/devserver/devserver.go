@@ -13,8 +13,10 @@
 // and code generation) and go build run at the same time, and the build
 // runs again only when Prepare changed gati_gen.go. On later reloads
 // Unchanged decides: Prepare is skipped when it says nothing Prepare
-// writes would change, and runs before go build otherwise. Builds leave out DWARF data
-// (-ldflags=-w), the costliest part of the link, and the session's last
+// writes would change, and runs before go build otherwise. Builds leave
+// out DWARF data (-ldflags=-w), the costliest part of the link, run the
+// compiler and linker with GOGC=400 unless GOGC is set (less of a large
+// package's compile goes to collecting garbage), and the session's last
 // binary is kept, so the next session starts without linking when the
 // source has not changed.
 //
