@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201001103-3ce75a7bd0f1"
+const Version = "v0.0.0-20261201024414-68dc958bbc29"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:POdae9DxO7LOm+i6N8Q8MCkodYiX2JpBNXAZginNgGY="
+const ContentHash = "h1:aNyVi7wpxNRLcF+gQJV4AA9QR7DCYM4CHRA7ecNGB94="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796083863, 0).UTC()
+var generatedAt = time.Unix(1796093054, 0).UTC()
