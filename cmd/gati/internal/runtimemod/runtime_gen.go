@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201024414-68dc958bbc29"
+const Version = "v0.0.0-20261201024416-4fe5ca196547"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:aNyVi7wpxNRLcF+gQJV4AA9QR7DCYM4CHRA7ecNGB94="
+const ContentHash = "h1:T+XKGWVH7wK4i0VVOAAyMjTpPRkKdEw9GK4ORXuPKX0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796093054, 0).UTC()
+var generatedAt = time.Unix(1796093056, 0).UTC()
