@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201014629-e74882f3939e"
+const Version = "v0.0.0-20261201025341-e8d2048a990a"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:50iC85Oe/2FELUQ3Aocfxrpa6MOH0cqEc1Cv6wKZ1OE="
+const ContentHash = "h1:6NIEipkKijiEneu5WegDnU0v9L6bq8enTDzXtA8O4Lk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796089589, 0).UTC()
+var generatedAt = time.Unix(1796093621, 0).UTC()
