@@ -190,3 +190,6 @@ func (k *Key[T]) Get(l *Local) (T, bool) {
 
 // String returns the key's name.
 func (k *Key[T]) String() string { return k.name }
+
+// Global returns the app context of the request.
+func (l *Local) Global() *Global { return l.ex.app.global }

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201025341-e8d2048a990a"
+const Version = "v0.0.0-20261201030020-274f71e42215"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:6NIEipkKijiEneu5WegDnU0v9L6bq8enTDzXtA8O4Lk="
+const ContentHash = "h1:J09x5CIVrmc0E97R0mublvMmt0KJNpSzaB6dq7cVVGs="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796093621, 0).UTC()
+var generatedAt = time.Unix(1796094020, 0).UTC()
