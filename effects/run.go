@@ -135,24 +135,33 @@ func (a *attempt) run() {
 	defer cancel()
 	ctx = context.WithValue(context.WithValue(ctx, fxKey{}, fx), jobKey{}, j)
 	stop := context.AfterFunc(ctx, func() {
-		if context.Cause(ctx) == errAttemptTimeout {
-			if a.settle(fx.decide(j, fmt.Errorf("the attempt timed out after %s", timeout), "timeout"), time.Since(start)) {
-				fx.runaway.Add(1)
-				fx.metrics.runawayStarted()
-			}
-			return
+		if a.settle(fx.ended(j, ctx, timeout), time.Since(start)) && context.Cause(ctx) == errAttemptTimeout {
+			fx.runaway.Add(1)
+			fx.metrics.runawayStarted()
 		}
-		a.settle(Outcome{Result: ResultRelease, Error: &AttemptError{Attempt: j.Attempt, At: time.Now(), Reason: "interrupted",
-			Error: "the app shut down during the attempt; it runs again"}}, time.Since(start))
 	})
 	err, reason := call(ctx, w, j)
 	stop()
-	if !a.settle(fx.decide(j, err, reason), time.Since(start)) && context.Cause(ctx) == errAttemptTimeout {
+	o := fx.decide(j, err, reason)
+	if err != nil && ctx.Err() != nil {
+		o = fx.ended(j, ctx, timeout) // it failed because its context ended
+	}
+	if !a.settle(o, time.Since(start)) && context.Cause(ctx) == errAttemptTimeout {
 		// Settled at its deadline while the worker ran on.
 		fx.runaway.Add(-1)
 		fx.metrics.runawayFinished()
 		Logger(ctx).Warn("effects: a worker returned after its attempt timed out", "late_by", time.Since(start)-timeout)
 	}
+}
+
+// ended is the outcome of an attempt whose context ended: a failed
+// attempt at its deadline, or one handed back when the app shuts down.
+func (fx *Effects) ended(j *Job, ctx context.Context, timeout time.Duration) Outcome {
+	if context.Cause(ctx) == errAttemptTimeout {
+		return fx.decide(j, fmt.Errorf("the attempt timed out after %s", timeout), "timeout")
+	}
+	return Outcome{Result: ResultRelease, Error: &AttemptError{Attempt: j.Attempt, At: time.Now(), Reason: "interrupted",
+		Error: "the app shut down during the attempt; it runs again"}}
 }
 
 var errAttemptTimeout = errors.New("effects: attempt timed out")
@@ -256,7 +265,26 @@ func (fx *Effects) completeLoop() {
 		}
 		for _, s := range batch {
 			fx.metrics.settled(s)
+			fx.wakeAt(s)
 		}
+	}
+}
+
+// wakeAt pokes the queue of a retried or snoozed effect when it is due,
+// if that comes before the next poll, so short backoffs are not rounded
+// up to the poll interval.
+func (fx *Effects) wakeAt(s settled) {
+	if s.Result != ResultRetry && s.Result != ResultSnooze && s.Result != ResultRelease {
+		return
+	}
+	q := fx.queues[s.queue]
+	d := time.Until(s.RunAt)
+	switch {
+	case q == nil || d >= fx.cfg.PollInterval:
+	case d <= 0:
+		q.poke()
+	default:
+		time.AfterFunc(d, q.poke)
 	}
 }
 

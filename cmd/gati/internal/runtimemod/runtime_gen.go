@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030020-274f71e42215"
+const Version = "v0.0.0-20261201030219-c37d10ba085d"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:J09x5CIVrmc0E97R0mublvMmt0KJNpSzaB6dq7cVVGs="
+const ContentHash = "h1:w30QughdbkVlpw4YT29XDv/2N+3SVE/nHQNJzCZPCjY="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094020, 0).UTC()
+var generatedAt = time.Unix(1796094139, 0).UTC()
