@@ -166,7 +166,17 @@ func (a *App) Run() error {
 
 // Main runs the app and exits the process with status 1, after printing
 // the error, when it fails to start or stops with an error.
+//
+// When the first argument (flags aside) names a command a module adds
+// (see Command), Main runs that command instead and exits.
 func (a *App) Main() {
+	if ran, err := a.runCommandFromArgs(); ran {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := a.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

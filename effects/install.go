@@ -167,10 +167,7 @@ func (fx *Effects) serveDead(req *gati.Request, res *gati.Response, gctx *gati.G
 	if err != nil {
 		return err
 	}
-	if jobs == nil {
-		jobs = []*Job{}
-	}
-	return res.JSON(http.StatusOK, map[string]any{"dead": jobs})
+	return res.JSON(http.StatusOK, map[string]any{"dead": orEmpty(jobs)})
 }
 
 func (fx *Effects) serveEffect(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030219-c37d10ba085d"
+const Version = "v0.0.0-20261201030503-9744547f2cd9"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:w30QughdbkVlpw4YT29XDv/2N+3SVE/nHQNJzCZPCjY="
+const ContentHash = "h1:l0RUfyzZuvw5QDEY2CpXGhvdAcl0j3wJ2ZLlhvf3BrM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094139, 0).UTC()
+var generatedAt = time.Unix(1796094303, 0).UTC()
