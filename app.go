@@ -23,6 +23,7 @@ type App struct {
 	modules moduleSet
 	global  *Global
 	errs    []error // registration mistakes, reported by Start
+	role    Role
 
 	versions *versioning // nil unless Versions was called
 	older    []*route    // implementations registered with Until
@@ -53,6 +54,7 @@ type appOptions struct {
 	env       string
 	logOutput io.Writer
 	logger    *slog.Logger
+	role      Role
 }
 
 type appOption func(*appOptions)
@@ -70,13 +72,18 @@ func WithConfigFile(path string) Option {
 // configFileFromArgs finds --config=path or --config path (one dash too)
 // among a built app's arguments, so an operator can point any Gati binary
 // at its configuration without the app declaring a flag.
-func configFileFromArgs(args []string) string {
+func configFileFromArgs(args []string) string { return flagFromArgs(args, "config") }
+
+// flagFromArgs finds the value of --flag=value or --flag value (one dash
+// too) among a built app's arguments: the flags every Gati binary takes
+// (--config, --role) without the app declaring them.
+func flagFromArgs(args []string, flag string) string {
 	for i, a := range args {
 		if a == "--" {
 			break
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "config" {
+		if !strings.HasPrefix(a, "-") || name != flag {
 			continue
 		}
 		if hasValue {
@@ -87,6 +94,31 @@ func configFileFromArgs(args []string) string {
 		}
 	}
 	return ""
+}
+
+// Role is what one process of an app does, so that effect workers scale
+// apart from the API with the same binary: --role or $GATI_ROLE, else
+// RoleAll.
+type Role string
+
+const (
+	// RoleAll serves the API and runs workers: the default.
+	RoleAll Role = "all"
+	// RoleAPI serves the API; effects are enqueued but run elsewhere.
+	RoleAPI Role = "api"
+	// RoleWorker runs workers and serves only the health, metrics and
+	// version endpoints; API routes answer 404.
+	RoleWorker Role = "worker"
+)
+
+// WithRole sets the process's role instead of --role or $GATI_ROLE.
+func WithRole(r Role) Option { return appOption(func(o *appOptions) { o.role = r }) }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // WithEnv selects the environment instead of $GATI_ENV.
@@ -107,7 +139,8 @@ const DefaultEnv = "production"
 // $GATI_CONFIG (which must exist), and the options. Configuration errors are reported by
 // Start, with everything else that is wrong.
 func New(opts ...Option) *App {
-	o := appOptions{cfgFile: ConfigFile, env: os.Getenv("GATI_ENV"), logOutput: os.Stderr}
+	o := appOptions{cfgFile: ConfigFile, env: os.Getenv("GATI_ENV"), logOutput: os.Stderr,
+		role: Role(cmpOr(flagFromArgs(os.Args[1:], "role"), os.Getenv("GATI_ROLE")))}
 	if path := configFileFromArgs(os.Args[1:]); path != "" {
 		o.cfgFile, o.cfgNamed = path, true
 	} else if path := os.Getenv("GATI_CONFIG"); path != "" {
@@ -119,7 +152,14 @@ func New(opts ...Option) *App {
 	if o.env == "" {
 		o.env = DefaultEnv
 	}
-	a := &App{stopping: make(chan struct{})}
+	a := &App{stopping: make(chan struct{}), role: o.role}
+	switch a.role {
+	case "":
+		a.role = RoleAll
+	case RoleAll, RoleAPI, RoleWorker:
+	default:
+		a.fail(fmt.Errorf("gati: role %q (from --role or $GATI_ROLE): use all, api or worker", o.role))
+	}
 	cfg, err := o.config()
 	a.fail(err)
 	cfg.withDefaults()

@@ -31,14 +31,14 @@ type Commander interface {
 }
 
 // commandName returns the first argument that is not a flag (nor the
-// value of --config), if any: the name of a module's command.
+// value of --config or --role), if any: the name of a module's command.
 func commandName(args []string) (name string, rest []string, ok bool) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--":
 			return "", nil, false
-		case a == "-config" || a == "--config":
+		case a == "-config" || a == "--config" || a == "-role" || a == "--role":
 			i++ // its value
 		case strings.HasPrefix(a, "-"):
 		default:

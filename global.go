@@ -34,6 +34,9 @@ func (g *Global) Logger() *slog.Logger { return g.logger }
 // Metrics returns the app's metric namespace.
 func (g *Global) Metrics() *Metrics { return g.metrics }
 
+// Role reports what this process does: serve the API, run workers, or both.
+func (g *Global) Role() Role { return g.app.role }
+
 // Dev reports whether the app runs in development mode.
 func (g *Global) Dev() bool { return g.cfg.Dev() }
 

@@ -70,6 +70,12 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.entry.ServeHTTP(w, r)
 }
 
+// servedElsewhere answers API routes in a worker process.
+func servedElsewhere(*Request, *Response, *Global, *Local) error {
+	return NewError(http.StatusNotFound, "worker_role",
+		"this process runs effect workers only (role worker); the API is served by the processes with role api or all")
+}
+
 // compile builds each route's serving chain and the app's entry handler.
 func (a *App) compile() {
 	for _, e := range a.table.Routes() {
@@ -84,8 +90,11 @@ func (a *App) compileRoute(rt *route) {
 		handler = a.versions.stage(rt, handler)
 	}
 	rt.serve = chain(handler, append(a.mw[:len(a.mw):len(a.mw)], rt.mw...))
-	if rt.builtin {
+	switch {
+	case rt.builtin:
 		rt.serve = handler
+	case a.role == RoleWorker:
+		rt.serve = servedElsewhere
 	}
 	s := a.global.cfg.Server
 	if rt.bodyLimit == 0 {

@@ -29,8 +29,9 @@ func WithConfig(cfg Config) InstallOption {
 // the dead-letter queue (in development, or when modules.effects.endpoint
 // is true).
 //
-// $GATI_ROLE chooses what the process runs: "all" (the default) serves
-// requests and runs workers, "api" only enqueues, "worker" runs workers.
+// The app's role (--role or $GATI_ROLE, see gati.Role) chooses whether
+// this process runs workers: "all" (the default) and "worker" do, "api"
+// only enqueues.
 func Install(app *gati.App, opts ...InstallOption) *Effects {
 	fx := newEffects()
 	for _, o := range opts {
@@ -68,13 +69,7 @@ func (fx *Effects) Init(ctx context.Context, mc *gati.ModuleContext) error {
 	if err := fx.cfg.check(); err != nil {
 		return fmt.Errorf("modules.effects: %w", err)
 	}
-	switch role := os.Getenv("GATI_ROLE"); role {
-	case "", "all", "worker":
-	case "api":
-		fx.workers = false
-	default:
-		return fmt.Errorf("effects: $GATI_ROLE %q: use all, api or worker", role)
-	}
+	fx.workers = mc.Global().Role() != gati.RoleAPI
 	fx.log = mc.Logger()
 	fx.metrics = newFxMetrics(mc.Global().Metrics())
 	fx.endpoint = mc.Global().Dev()

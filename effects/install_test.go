@@ -14,6 +14,7 @@ import (
 
 	"gati.dev/gati"
 	"gati.dev/gati/effects"
+	"gati.dev/gati/effects/effectstest"
 	"gati.dev/gati/gatitest"
 )
 
@@ -254,5 +255,38 @@ func TestDLQCommand(t *testing.T) {
 	}
 	if err := app.RunCommand(context.Background(), "nope", nil, io.Discard); err == nil || !strings.Contains(err.Error(), "its commands: effects") {
 		t.Errorf("unknown command: %v", err)
+	}
+}
+
+func TestRoleAPIEnqueuesWithoutRunning(t *testing.T) {
+	kind := effects.Define[welcome]("api-only")
+	mem := effects.NewMemory()
+	app := gati.New(gati.WithConfig(&gati.Config{}), gati.WithLogOutput(io.Discard), gati.WithRole(gati.RoleAPI))
+	fx := effects.Install(app, effects.WithBackend(mem))
+	ran := make(chan struct{}, 1)
+	effects.Work(fx, kind, func(context.Context, effects.Effect[welcome]) error { ran <- struct{}{}; return nil })
+	app.HandleFunc("POST /x", func(req *gati.Request, res *gati.Response, gctx *gati.Global, lctx *gati.Local) error {
+		_, err := kind.Enqueue(lctx.Context(), welcome{})
+		if err != nil {
+			return err
+		}
+		return res.NoContent()
+	})
+	srv := gatitest.Serve(t, app)
+	resp, err := http.Post(srv.URL+"/x", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("enqueue in an api process: %d", resp.StatusCode)
+	}
+	select {
+	case <-ran:
+		t.Fatal("an api process ran a worker")
+	case <-time.After(300 * time.Millisecond):
+	}
+	if got := effectstest.Enqueued(t, mem, kind); len(got) != 1 || got[0].Attempt != 0 {
+		t.Fatalf("enqueued: %+v, want one effect waiting", got)
 	}
 }

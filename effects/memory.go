@@ -296,3 +296,23 @@ func clone(j *Job) *Job {
 	c.Errors = slices.Clone(j.Errors)
 	return &c
 }
+
+// Jobs returns copies of every job, in enqueue order: for tests that
+// check what a handler enqueued.
+func (m *Memory) Jobs() []*Job {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*Job, 0, len(m.jobs))
+	for _, j := range m.jobs {
+		out = append(out, clone(j))
+	}
+	slices.SortFunc(out, func(a, b *Job) int { return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+func init() {
+	Register("memory", func(ctx context.Context, cfg OpenConfig) (Backend, error) {
+		cfg.Logger.Warn("effects: the memory backend keeps effects in this process only; they are lost when it exits (use it in tests)")
+		return NewMemory(), nil
+	})
+}

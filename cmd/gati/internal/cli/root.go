@@ -65,7 +65,7 @@ directory.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}")
-	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd(), newGenerateCmd(), newSDKCmd())
+	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd(), newGenerateCmd(), newSDKCmd(), newEffectsCmd())
 	dateHelp(root, newExampleDates(versionNow()))
 	return root
 }

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030503-9744547f2cd9"
+const Version = "v0.0.0-20261201030911-c738c0e7a243"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:l0RUfyzZuvw5QDEY2CpXGhvdAcl0j3wJ2ZLlhvf3BrM="
+const ContentHash = "h1:xzjA56JDO2BZ06BbzYIT1ogh6b5iaSQWW2EjyRHz8nY="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094303, 0).UTC()
+var generatedAt = time.Unix(1796094551, 0).UTC()
