@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030911-c738c0e7a243"
+const Version = "v0.0.0-20261201031201-59a0c34dea67"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:xzjA56JDO2BZ06BbzYIT1ogh6b5iaSQWW2EjyRHz8nY="
+const ContentHash = "h1:WaDDTepnBi3yxbG96gjU3mzZMZFTcaPz+ZLZGvzbP0c="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094551, 0).UTC()
+var generatedAt = time.Unix(1796094721, 0).UTC()
