@@ -49,6 +49,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long running effects may finish at
 	// shutdown (default 10s) before they are interrupted and handed back.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// StartDegraded lets the app start when the backend cannot be
+	// opened: Enqueue returns an error naming the outage, and the backend
+	// is retried every 5s until it opens. By default the app refuses to
+	// start.
+	StartDegraded bool `yaml:"start_degraded"`
 	// Endpoint serves the read-only JSON under /_gati/effects (default:
 	// in development only).
 	Endpoint *bool `yaml:"endpoint"`
@@ -136,11 +141,18 @@ type Effects struct {
 	log      *slog.Logger
 	metrics  *fxMetrics
 
-	// workers: whether this process runs workers (GATI_ROLE).
+	// workers: whether this process runs workers (the app's role).
 	workers  bool
+	starting atomic.Bool
 	started  atomic.Bool
-	stopOnce sync.Once
-	stopErr  error
+	// degraded holds the error that keeps the backend from opening, while
+	// a start_degraded app retries it.
+	degraded   atomic.Pointer[error]
+	reopenStop context.CancelFunc
+	startMu    sync.Mutex // orders a late start against Stop
+	stopping   bool
+	stopOnce   sync.Once
+	stopErr    error
 
 	fetchCtx    context.Context // canceled first at Stop: no more fetches
 	stopFetch   context.CancelFunc
@@ -221,7 +233,7 @@ func (fx *Effects) Start(ctx context.Context) error {
 	if fx.backend == nil {
 		return errors.New("effects: no backend")
 	}
-	if fx.started.Swap(true) {
+	if fx.starting.Swap(true) {
 		return errors.New("effects: started twice")
 	}
 	fx.caps = fx.backend.Capabilities()
@@ -237,15 +249,18 @@ func (fx *Effects) Start(ctx context.Context) error {
 	fx.bgCtx, fx.stopBg = context.WithCancel(context.WithoutCancel(ctx))
 	fx.outcomes = make(chan settled, 4*fetchBatch)
 	fx.leased = map[string]string{}
-	fx.bg.Add(2)
+	fx.bg.Add(3)
 	go fx.completeLoop()
 	go fx.heartbeatLoop()
+	go fx.sampleLoop()
 	if fx.workers {
 		for _, q := range fx.queues {
 			fx.loops.Add(1)
 			go q.loop()
 		}
 	}
+	fx.started.Store(true) // after every field above: Enqueue reads them once it sees this
+	fx.metrics.backendUp(true)
 	return nil
 }
 
@@ -266,6 +281,12 @@ func (fx *Effects) queue(name string) *queueRunner {
 // shutdown timeout, interrupts and hands back the rest, records every
 // outcome and closes the backend.
 func (fx *Effects) Stop(ctx context.Context) error {
+	fx.startMu.Lock()
+	if fx.reopenStop != nil {
+		fx.reopenStop()
+	}
+	fx.stopping = true
+	fx.startMu.Unlock()
 	if !fx.started.Load() {
 		return nil
 	}
@@ -334,6 +355,9 @@ func (fx *Effects) enqueue(ctx context.Context, tx any, kind string, kindErr err
 		return fail("no worker is registered for this kind in this app; register one with effects.Work")
 	}
 	if !fx.started.Load() {
+		if err := fx.degraded.Load(); err != nil {
+			return fail("the %s backend is unavailable (the app started degraded; retrying): %w", fx.cfg.Backend, *err)
+		}
 		return fail("the effects are not started yet (enqueue from handlers, workers or after app start)")
 	}
 	o, err := merged(defaults, opts)

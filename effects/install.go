@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"time"
 
 	"gati.dev/gati"
 )
@@ -77,17 +78,72 @@ func (fx *Effects) Init(ctx context.Context, mc *gati.ModuleContext) error {
 		fx.endpoint = *fx.cfg.Endpoint
 	}
 	if fx.backend == nil {
-		b, err := Open(ctx, fx.cfg.Backend, OpenConfig{DSN: fx.cfg.DSN, DataDir: fx.cfg.DataDir, Queues: fx.queueNames(), Logger: fx.log})
+		b, err := fx.open(ctx)
+		if err != nil && fx.cfg.StartDegraded {
+			fx.startDegraded(ctx, err)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		fx.backend = b
 	}
+	return fx.startLogged(ctx)
+}
+
+func (fx *Effects) open(ctx context.Context) (Backend, error) {
+	return Open(ctx, fx.cfg.Backend, OpenConfig{DSN: fx.cfg.DSN, DataDir: fx.cfg.DataDir, Queues: fx.queueNames(), Logger: fx.log})
+}
+
+func (fx *Effects) startLogged(ctx context.Context) error {
 	if err := fx.Start(ctx); err != nil {
 		return errors.Join(err, fx.backend.Close())
 	}
 	fx.log.Info("effects started", "backend", fx.backend.Name(), "queues", len(fx.queues), "kinds", len(fx.kinds), "workers", fx.workers)
 	return nil
+}
+
+// reopenEvery is how often a degraded start retries the backend.
+var reopenEvery = 5 * time.Second
+
+// startDegraded lets the app start without its backend and keeps trying
+// to open it; Enqueue fails with the outage meanwhile.
+func (fx *Effects) startDegraded(ctx context.Context, err error) {
+	fx.degraded.Store(&err)
+	fx.metrics.backendUp(false)
+	fx.log.Error("effects: the backend is unavailable; starting degraded and retrying (enqueues fail until it opens)",
+		"backend", fx.cfg.Backend, "err", err, "retry_every", reopenEvery)
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	fx.reopenStop = cancel
+	go func() {
+		t := time.NewTicker(reopenEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-t.C:
+			}
+			b, err := fx.open(rctx)
+			if err != nil {
+				fx.degraded.Store(&err)
+				continue
+			}
+			fx.startMu.Lock()
+			if fx.stopping {
+				fx.startMu.Unlock()
+				b.Close()
+				return
+			}
+			fx.backend = b
+			err = fx.startLogged(rctx)
+			fx.startMu.Unlock()
+			if err != nil {
+				fx.log.Error("effects: starting after the backend opened", "err", err)
+			}
+			return
+		}
+	}()
 }
 
 // queueNames lists the queues the registered kinds and the config name.
@@ -112,8 +168,12 @@ func (fx *Effects) queueNames() []string {
 // Shutdown stops the workers (see Stop).
 func (fx *Effects) Shutdown(ctx context.Context) error { return fx.Stop(ctx) }
 
-// Health reports whether the backend answers.
+// Health reports whether the backend answers. A degraded start is
+// healthy by choice: the app serves, and gati_effects_backend_up is 0.
 func (fx *Effects) Health(ctx context.Context) error {
+	if !fx.started.Load() {
+		return nil
+	}
 	if p, ok := fx.backend.(interface{ Ping(context.Context) error }); ok {
 		return p.Ping(ctx)
 	}

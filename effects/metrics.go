@@ -11,7 +11,7 @@ import (
 type fxMetrics struct {
 	nEnqueued, nStarted, nSucceeded, nFailed, nRetried, nDead, nSnoozed, nReleased *gati.CounterVec
 	nWait, nDuration                                                               *gati.HistogramVec
-	nRunaway, nDepth                                                               *gati.GaugeVec
+	nRunaway, nDepth, nUp                                                          *gati.GaugeVec
 }
 
 // latencyBuckets spans a no-op effect (sub-millisecond) to a slow webhook.
@@ -34,6 +34,8 @@ func newFxMetrics(m *gati.Metrics) *fxMetrics {
 			"Time an attempt ran, by kind and result.", latencyBuckets, "kind", "result"),
 		nRunaway: m.Gauge("gati_effects_runaway_workers",
 			"Workers still running after their attempt timed out (they ignore their context)."),
+		nUp: m.Gauge("gati_effects_backend_up",
+			"1 when the effects backend is open, 0 while a degraded start retries it."),
 		nDepth: m.Gauge("gati_effects_queue_depth",
 			"Effects in the backend by queue and state (available, scheduled, running, dead), sampled.", "queue", "state"),
 	}
@@ -97,6 +99,17 @@ func (m *fxMetrics) runawayFinished() {
 	if m != nil {
 		m.nRunaway.WithLabelValues().Dec()
 	}
+}
+
+func (m *fxMetrics) backendUp(up bool) {
+	if m == nil {
+		return
+	}
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.nUp.WithLabelValues().Set(v)
 }
 
 func (m *fxMetrics) sample(stats []QueueStats) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -324,6 +325,34 @@ func (fx *Effects) heartbeatLoop() {
 		}
 		if err := fx.backend.Extend(fx.bgCtx, leases, fx.cfg.Lease); err != nil {
 			fx.log.Warn("effects: extending leases failed", "count", len(leases), "err", err)
+		}
+	}
+}
+
+// sampleEvery is how often the queue depth gauges are refreshed.
+var sampleEvery = 15 * time.Second
+
+// sampleLoop refreshes the queue depth metrics from the backend's Stats.
+func (fx *Effects) sampleLoop() {
+	defer fx.bg.Done()
+	if fx.metrics == nil {
+		return
+	}
+	t := time.NewTicker(sampleEvery)
+	defer t.Stop()
+	for {
+		if stats, err := fx.backend.Stats(fx.bgCtx); err == nil {
+			for name := range fx.queues { // a queue with no effects reads 0
+				if !slices.ContainsFunc(stats, func(s QueueStats) bool { return s.Queue == name }) {
+					stats = append(stats, QueueStats{Queue: name})
+				}
+			}
+			fx.metrics.sample(stats)
+		}
+		select {
+		case <-t.C:
+		case <-fx.runCtx.Done():
+			return
 		}
 	}
 }
