@@ -138,6 +138,10 @@ type Capabilities struct {
 	// ExactAttempts: Attempt is exact, not an at-least estimate from a
 	// delivery count.
 	ExactAttempts bool
+	// Lookup: Get finds a job in any state and Stats counts exactly, as a
+	// database can. A queue service finds only dead jobs (in its
+	// dead-letter queue) and counts approximately.
+	Lookup bool
 }
 
 // Backend stores effects and leases them to workers. Every method is safe
@@ -162,7 +166,8 @@ type Backend interface {
 	Complete(ctx context.Context, outcomes []Outcome) error
 	Extend(ctx context.Context, leases []Leased, lease time.Duration) error
 
-	// Get returns one job in any state, or ErrNotFound.
+	// Get returns one job, or ErrNotFound: in any state when the backend
+	// has Lookup, else at least the dead ones.
 	Get(ctx context.Context, id string) (*Job, error)
 	// Dead lists the dead-letter queue.
 	Dead(ctx context.Context, q DeadQuery) ([]*Job, error)

@@ -34,7 +34,7 @@ func (m *Memory) Name() string { return "memory" }
 
 // Capabilities: everything but transactions.
 func (m *Memory) Capabilities() Capabilities {
-	return Capabilities{Priority: true, Unique: true, ExactAttempts: true}
+	return Capabilities{Priority: true, Unique: true, ExactAttempts: true, Lookup: true}
 }
 
 func (m *Memory) check() error {

@@ -118,6 +118,19 @@ func get(t *testing.T, b effects.Backend, id string) *effects.Job {
 	return j
 }
 
+// expectState checks a job's state with Get when the backend can look up
+// live jobs; a queue service cannot, and its other tests observe it
+// through Fetch instead.
+func expectState(t *testing.T, b effects.Backend, id string, want effects.State, when string) {
+	t.Helper()
+	if !b.Capabilities().Lookup && want != effects.StateDead {
+		return
+	}
+	if got := get(t, b, id); got.State != want {
+		t.Fatalf("%s: state %s, want %s", when, got.State, want)
+	}
+}
+
 func outcome(j *effects.Job, r effects.Result) effects.Outcome {
 	return effects.Outcome{ID: j.ID, Lease: j.Lease, Result: r}
 }
@@ -143,9 +156,7 @@ func RunBackend(t *testing.T, h Harness) {
 		if ids[0] == ids[1] {
 			t.Fatalf("two jobs got the same id %s", ids[0])
 		}
-		if j := get(t, b, ids[0]); j.State != effects.StateAvailable || j.Attempt != 0 {
-			t.Fatalf("after Enqueue: state %s attempt %d, want available 0", j.State, j.Attempt)
-		}
+		expectState(t, b, ids[0], effects.StateAvailable, "after Enqueue")
 		jobs := fetchWithin(t, b, q, 2, lease, 20*tick)
 		if len(jobs) != 2 {
 			t.Fatalf("Fetch got %d jobs, want 2", len(jobs))
@@ -167,9 +178,7 @@ func RunBackend(t *testing.T, h Harness) {
 		}
 		complete(t, b, outcome(jobs[0], effects.ResultSucceeded), outcome(jobs[1], effects.ResultSucceeded))
 		for _, j := range jobs {
-			if got := get(t, b, j.ID); got.State != effects.StateSucceeded {
-				t.Errorf("after success: state %s", got.State)
-			}
+			expectState(t, b, j.ID, effects.StateSucceeded, "after success")
 		}
 		if more := fetch(t, b, q, 10, lease); len(more) != 0 {
 			t.Fatalf("a finished job was fetched: %+v", more[0])
@@ -240,9 +249,7 @@ func RunBackend(t *testing.T, h Harness) {
 		o := outcome(j, effects.ResultRetry)
 		o.RunAt, o.Error = time.Now().Add(5*tick), failure(j, "boom 1")
 		complete(t, b, o)
-		if got := get(t, b, j.ID); got.State != effects.StateAvailable {
-			t.Fatalf("after retry: state %s, want available", got.State)
-		}
+		expectState(t, b, j.ID, effects.StateAvailable, "after retry")
 		if jobs := fetch(t, b, q, 1, lease); len(jobs) != 0 {
 			t.Fatal("a job was fetched before its retry time")
 		}
@@ -375,12 +382,12 @@ func RunBackend(t *testing.T, h Harness) {
 		}
 		// The old worker comes back: its outcome must not count.
 		complete(t, b, outcome(j, effects.ResultSucceeded))
-		if got := get(t, b, a.ID); got.State != effects.StateRunning {
-			t.Fatalf("a stale lease completed the job: state %s", got.State)
-		}
-		complete(t, b, outcome(a, effects.ResultSucceeded))
-		if got := get(t, b, a.ID); got.State != effects.StateSucceeded {
-			t.Fatalf("the current lease did not complete the job: state %s", got.State)
+		expectState(t, b, a.ID, effects.StateRunning, "after an outcome with a stale lease")
+		o := outcome(a, effects.ResultRetry)
+		o.RunAt, o.Error = time.Now(), failure(a, "retry now")
+		complete(t, b, o)
+		if back := fetchWithin(t, b, q, 1, lease, 20*tick); len(back) != 1 || back[0].ID != a.ID {
+			t.Fatalf("the current lease's outcome did not apply: fetched %v", idsOf(back))
 		}
 	})
 
@@ -392,15 +399,15 @@ func RunBackend(t *testing.T, h Harness) {
 		fetchWithin(t, b, q, 1, 2*tick, 20*tick)
 		deadline := time.Now().Add(40 * tick)
 		for {
-			fetch(t, b, q, 1, lease) // expiry is found by fetches
-			if get(t, b, id).State == effects.StateDead || time.Now().After(deadline) {
+			if again := fetch(t, b, q, 1, lease); len(again) > 0 { // expiry is found by fetches
+				t.Fatalf("a job past its last attempt was leased again (attempt %d)", again[0].Attempt)
+			}
+			if dead, _ := b.Dead(context.Background(), effects.DeadQuery{Queue: q}); len(dead) == 1 || time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(tick)
 		}
-		if got := get(t, b, id); got.State != effects.StateDead {
-			t.Fatalf("a job whose last attempt's lease expired: state %s, want dead", got.State)
-		}
+		expectState(t, b, id, effects.StateDead, "after the last attempt's lease expired")
 	})
 
 	t.Run("ExtendKeepsTheLease", func(t *testing.T) {
@@ -418,9 +425,7 @@ func RunBackend(t *testing.T, h Harness) {
 			}
 		}
 		complete(t, b, outcome(j, effects.ResultSucceeded))
-		if got := get(t, b, j.ID); got.State != effects.StateSucceeded {
-			t.Fatalf("state %s after extensions and success", got.State)
-		}
+		expectState(t, b, j.ID, effects.StateSucceeded, "after extensions and success")
 	})
 
 	t.Run("NoJobLeasedTwice", func(t *testing.T) {
@@ -491,7 +496,17 @@ func RunBackend(t *testing.T, h Harness) {
 		if i < 0 {
 			t.Fatalf("Stats has no queue %s: %+v", q, stats)
 		}
-		if want := (effects.QueueStats{Queue: q, Available: 1, Scheduled: 1, Running: 1, Dead: 1}); stats[i] != want {
+		want := effects.QueueStats{Queue: q, Available: 1, Scheduled: 1, Running: 1, Dead: 1}
+		if !b.Capabilities().Lookup {
+			// Queue services count approximately and some cannot tell
+			// scheduled from running: the total and the dead must hold.
+			got := stats[i]
+			if got.Available+got.Scheduled+got.Running != 3 || got.Dead != 1 {
+				t.Fatalf("Stats = %+v, want 3 live and 1 dead", got)
+			}
+			return
+		}
+		if stats[i] != want {
 			t.Fatalf("Stats = %+v, want %+v", stats[i], want)
 		}
 	})

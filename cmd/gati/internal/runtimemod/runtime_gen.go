@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201031419-6ae6858ae7c5"
+const Version = "v0.0.0-20261201031600-62d83c1a9872"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:auaFiufFbIwnbHuX13peygTo3fPhuOIXeiw1jsbIcqs="
+const ContentHash = "h1:Ytg8GphyVOZjmVnLvWWO0jqdz3Usq1G4dyVs1PzcPxo="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094859, 0).UTC()
+var generatedAt = time.Unix(1796094960, 0).UTC()
