@@ -95,5 +95,5 @@ func AnalyzeWith(ctx context.Context, dir string, o Options) (*Result, error) {
 		}
 		return nil, err
 	}
-	return &Result{Manifest: m, ModuleConfigs: a.moduleConfigs(m.Modules)}, nil
+	return &Result{Manifest: m, ModuleConfigs: append(a.moduleConfigs(m.Modules), a.libraryModuleConfigs()...)}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/types"
 	"reflect"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -169,6 +170,47 @@ func (a *analysis) moduleConfigs(mods []manifest.Module) []ModuleConfig {
 			}
 		}
 		out = append(out, mc)
+	}
+	return out
+}
+
+// libraryModule is a module that Gati's own packages provide, installed
+// by a call rather than declared in the app: its section of gati.yaml is
+// known from its config type once the app imports its package.
+type libraryModule struct {
+	pkg, typ, name, config string
+}
+
+var libraryModules = []libraryModule{
+	{pkg: "gati.dev/gati/effects", typ: "Effects", name: "effects", config: "Config"},
+}
+
+// libraryModuleConfigs returns the config sections of the library
+// modules the app's packages import.
+func (a *analysis) libraryModuleConfigs() []ModuleConfig {
+	var out []ModuleConfig
+	for _, lm := range libraryModules {
+		for _, p := range a.pkgs {
+			if p.Types == nil {
+				continue
+			}
+			i := slices.IndexFunc(p.Types.Imports(), func(imp *types.Package) bool { return imp.Path() == lm.pkg })
+			if i < 0 {
+				continue
+			}
+			imp := p.Types.Imports()[i]
+			obj, ok := imp.Scope().Lookup(lm.config).(*types.TypeName)
+			if !ok {
+				break
+			}
+			out = append(out, ModuleConfig{
+				Module:   manifest.Module{Package: lm.pkg, Type: lm.typ, Implements: []string{}},
+				Name:     lm.name,
+				Shape:    shapeOf(obj.Type(), map[types.Type]bool{}),
+				TypeName: imp.Name() + "." + lm.config,
+			})
+			break
+		}
 	}
 	return out
 }
