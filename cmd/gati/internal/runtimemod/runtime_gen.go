@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030020-274f71e42215"
+const Version = "v0.0.0-20261201030928-697d28fd7db7"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:J09x5CIVrmc0E97R0mublvMmt0KJNpSzaB6dq7cVVGs="
+const ContentHash = "h1:aX0o/X23d+hxlDukewWvIf9S6L/FGZXZczTLXmPW//U="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094020, 0).UTC()
+var generatedAt = time.Unix(1796094568, 0).UTC()
