@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030928-697d28fd7db7"
+const Version = "v0.0.0-20261201030946-948113cbc19b"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:aX0o/X23d+hxlDukewWvIf9S6L/FGZXZczTLXmPW//U="
+const ContentHash = "h1:lIETy8GbeAe4aOE22R+QN2tP8yXEIYFjYNUIxOEav78="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094568, 0).UTC()
+var generatedAt = time.Unix(1796094586, 0).UTC()
