@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030946-948113cbc19b"
+const Version = "v0.0.0-20261201031259-84b18eb3197c"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:lIETy8GbeAe4aOE22R+QN2tP8yXEIYFjYNUIxOEav78="
+const ContentHash = "h1:hLGOsxl8ahOXcSjXQlPDdev1Kg85uQqlor2pOoxLhEg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094586, 0).UTC()
+var generatedAt = time.Unix(1796094779, 0).UTC()
