@@ -152,7 +152,7 @@ func main() {
 			}
 		}
 	}
-	fmt.Printf("\n| %-34s | %12s | %12s | %10s |\n", "median of rounds", "Gati jobs/s", "River jobs/s", "Gati÷River")
+	fmt.Printf("\n| %-38s | %12s | %12s | %10s |\n", "median of rounds", "Gati jobs/s", "River jobs/s", "Gati÷River")
 	fmt.Printf("|%s|%s|%s|%s|\n", dashes(40), dashes(14), dashes(14), dashes(12))
 	for _, m := range metrics {
 		gm, rm := median(results[m.name][g.name]), median(results[m.name][r.name])
