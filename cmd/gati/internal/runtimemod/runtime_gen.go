@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201031259-84b18eb3197c"
+const Version = "v0.0.0-20261201031814-c4c8b8de27a5"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:hLGOsxl8ahOXcSjXQlPDdev1Kg85uQqlor2pOoxLhEg="
+const ContentHash = "h1:xMi43ielILwfrqgYAswS8g7g9O3dXBCd7TE271nGo5c="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094779, 0).UTC()
+var generatedAt = time.Unix(1796095094, 0).UTC()
