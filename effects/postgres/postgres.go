@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -35,9 +37,7 @@ type Backend struct {
 	cleaner   sync.WaitGroup
 }
 
-var (
-	_ effects.TxBackend = (*Backend)(nil)
-)
+var _ effects.TxBackend = (*Backend)(nil)
 
 // Option adjusts New.
 type Option func(*Backend)
@@ -227,6 +227,19 @@ func derefTime(t *time.Time) time.Time {
 	return *t
 }
 
+// byID returns xs sorted by their numeric ids, so that concurrent batch
+// updates (outcomes, heartbeats) lock rows in one order and do not
+// deadlock.
+func byID[T any](xs []T, id func(T) string) []T {
+	sorted := slices.Clone(xs)
+	slices.SortFunc(sorted, func(a, b T) int {
+		x, _ := parseID(id(a))
+		y, _ := parseID(id(b))
+		return cmp.Compare(x, y)
+	})
+	return sorted
+}
+
 // parseID turns a job id into the table's key; ok is false for ids no
 // job of this backend can have.
 func parseID(id string) (int64, bool) {
@@ -327,7 +340,7 @@ func (b *Backend) Complete(ctx context.Context, outcomes []effects.Outcome) erro
 	ids, leases := make([]int64, 0, n), make([]int32, 0, n)
 	results, runAt, errs := make([]int16, 0, n), make([]time.Time, 0, n), make([][]byte, 0, n)
 	allSucceeded := true
-	for _, o := range outcomes {
+	for _, o := range byID(outcomes, func(o effects.Outcome) string { return o.ID }) {
 		id, ok := parseID(o.ID)
 		lease, err := strconv.ParseInt(o.Lease, 10, 32)
 		if !ok || err != nil {
@@ -362,7 +375,7 @@ func (b *Backend) Complete(ctx context.Context, outcomes []effects.Outcome) erro
 func (b *Backend) Extend(ctx context.Context, leases []effects.Leased, lease time.Duration) error {
 	ids := make([]int64, 0, len(leases))
 	ls := make([]int32, 0, len(leases))
-	for _, l := range leases {
+	for _, l := range byID(leases, func(l effects.Leased) string { return l.ID }) {
 		id, ok := parseID(l.ID)
 		n, err := strconv.ParseInt(l.Lease, 10, 32)
 		if ok && err == nil {
