@@ -66,9 +66,14 @@
 // (delays, retries) come from the app's, so keep the clocks in sync.
 //
 // An instance's workers wake at once for effects it enqueues itself, and
-// find those other instances enqueue at the next poll
-// (modules.effects.poll_interval, 1s by default): the backend sends no
-// LISTEN/NOTIFY.
+// find those other instances enqueue at their next poll
+// (modules.effects.poll_interval, 1s by default). To shorten that, the
+// backend also NOTIFYs the channel gati_effects with the queue's name
+// when it enqueues effects that are due now: coalesced, one NOTIFY
+// statement in flight per instance, and for EnqueueTx inside the
+// transaction, so it is delivered only if it commits. Subscribe (the
+// Waker interface) LISTENs on a connection of its own and reports the
+// queues; the effects runtime does not call it yet.
 //
 // # Transactional enqueue
 //

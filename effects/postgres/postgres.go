@@ -32,9 +32,12 @@ type Backend struct {
 	log      *slog.Logger
 	retain   time.Duration
 
+	notify notifier
+
 	closeOnce sync.Once
-	stop      chan struct{}
-	cleaner   sync.WaitGroup
+	ctx       context.Context // canceled by Close: stops the goroutines
+	cancel    context.CancelFunc
+	cleaner   sync.WaitGroup // the goroutines
 }
 
 var _ effects.TxBackend = (*Backend)(nil)
@@ -65,13 +68,17 @@ func newBackend(ctx context.Context, pool *pgxpool.Pool, owns bool, opts []Optio
 	if pool == nil {
 		return nil, errors.New("effects/postgres: nil pool")
 	}
-	b := &Backend{pool: pool, ownsPool: owns, log: slog.Default(), retain: DefaultRetention, stop: make(chan struct{})}
+	b := &Backend{pool: pool, ownsPool: owns, log: slog.Default(), retain: DefaultRetention}
 	for _, o := range opts {
 		o(b)
 	}
 	if err := migrate(ctx, pool, b.log); err != nil {
 		return nil, fmt.Errorf("effects/postgres: %s: create the schema: %w", where(pool.Config().ConnConfig.Host, pool.Config().ConnConfig.Port, pool.Config().ConnConfig.Database), err)
 	}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	b.notify.signal = make(chan struct{}, 1)
+	b.cleaner.Add(1)
+	go b.sendLoop()
 	if b.retain > 0 {
 		b.cleaner.Add(1)
 		go b.sweep()
@@ -133,7 +140,7 @@ func (b *Backend) Ping(ctx context.Context) error { return b.pool.Ping(ctx) }
 // itself (the "postgres" driver), closes it.
 func (b *Backend) Close() error {
 	b.closeOnce.Do(func() {
-		close(b.stop)
+		b.cancel()
 		b.cleaner.Wait()
 		if b.ownsPool {
 			b.pool.Close()
@@ -151,7 +158,7 @@ func (b *Backend) sweep() {
 	defer t.Stop()
 	for {
 		select {
-		case <-b.stop:
+		case <-b.ctx.Done():
 			return
 		case <-t.C:
 		}
@@ -499,6 +506,7 @@ func (b *Backend) Enqueue(ctx context.Context, jobs []*effects.Job) ([]effects.I
 	if err != nil {
 		return nil, fmt.Errorf("effects/postgres: enqueue: %w", err)
 	}
+	b.due(dueQueues(jobs, ins))
 	return ins, nil
 }
 
@@ -517,8 +525,26 @@ func (b *Backend) EnqueueTx(ctx context.Context, tx any, jobs []*effects.Job) ([
 		return nil, fmt.Errorf("effects/postgres: EnqueueTx needs a pgx.Tx or a *sql.Tx of pgx's stdlib driver, not %T", tx)
 	}
 	ins, err := enqueue(ctx, q, jobs, true)
+	if err == nil {
+		// Delivered when the transaction commits, and only then.
+		if queues := dueQueues(jobs, ins); len(queues) > 0 {
+			err = q.query(ctx, notifySQL, []any{notifyChannel, queues}, func(func(...any) error) error { return nil })
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("effects/postgres: enqueue in the transaction: %w", err)
 	}
 	return ins, nil
+}
+
+// dueQueues lists the queues of the newly inserted jobs that are due now.
+func dueQueues(jobs []*effects.Job, ins []effects.Inserted) []string {
+	now := time.Now()
+	var queues []string
+	for i, j := range jobs {
+		if !ins[i].Duplicate && !j.RunAt.After(now) && !slices.Contains(queues, j.Queue) {
+			queues = append(queues, j.Queue)
+		}
+	}
+	return queues
 }
