@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"gati.dev/gati/effects"
@@ -178,11 +179,12 @@ func (c *columns) subset(idx []int) *columns {
 }
 
 // enqueue inserts jobs through q. Without unique keys it is one
-// statement. With them, an insert skips taken keys, a second statement
-// finds their holders (and frees the expired), and the insert is tried
-// again for keys that were freed. inTx says q is a transaction already;
-// otherwise a batch with unique keys gets one, so that it is written
-// whole or not at all.
+// statement, or a COPY for batches of copyMin jobs or more on pgx. With
+// them, an insert skips taken keys, a second statement finds their
+// holders (and frees the expired), and the insert is tried again for
+// keys that were freed. inTx says q is a transaction already; otherwise
+// a batch with unique keys gets one, so that it is written whole or not
+// at all.
 func enqueue(ctx context.Context, q querier, jobs []*effects.Job, inTx bool) ([]effects.Inserted, error) {
 	if len(jobs) == 0 {
 		return []effects.Inserted{}, nil
@@ -194,6 +196,11 @@ func enqueue(ctx context.Context, q querier, jobs []*effects.Job, inTx bool) ([]
 		unique = unique || j.UniqueKey != ""
 	}
 	out := make([]effects.Inserted, len(jobs))
+	if pq, ok := q.(pgxQuerier); ok && !unique && len(jobs) >= copyMin {
+		if cp, ok := pq.q.(copier); ok {
+			return copyInsert(ctx, cp, c)
+		}
+	}
 	if !unique {
 		i := 0
 		sql, args := insertManyPlainSQL, c.arrays()
@@ -316,6 +323,57 @@ func enqueueUnique(ctx context.Context, q querier, c *columns) ([]effects.Insert
 	}
 	if len(pending) > 0 {
 		return nil, errors.New("unique keys kept changing hands under concurrent enqueues; try again")
+	}
+	return out, nil
+}
+
+// copyMin is the smallest batch that COPY inserts: from about this size,
+// COPY's extra round trips (drawing the ids, describing the table) cost
+// less than it saves on encoding and unnesting arrays.
+const copyMin = 64
+
+// copier is a pgx pool or transaction.
+type copier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, rows pgx.CopyFromSource) (int64, error)
+}
+
+// copyInsert inserts a batch without unique keys with COPY, its ids drawn
+// first so that Enqueue can return them. COPY writes all rows or none.
+func copyInsert(ctx context.Context, cp copier, c *columns) ([]effects.Inserted, error) {
+	n := len(c.kind)
+	rows, err := cp.Query(ctx, `SELECT nextval('gati_effects_id_seq') FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) != n {
+		return nil, errors.New("drew a wrong number of ids")
+	}
+	src := pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		var timeout, trace, request any
+		if us := c.timeoutUS[i]; us != 0 {
+			timeout = pgtype.Interval{Microseconds: us, Valid: true}
+		}
+		if c.traceID[i] != "" {
+			trace = c.traceID[i]
+		}
+		if c.requestID[i] != "" {
+			request = c.requestID[i]
+		}
+		return []any{ids[i], c.kind[i], c.queue[i], c.args[i], c.priority[i], c.maxAttempts[i], c.runAt[i],
+			timeout, c.createdAt[i], trace, request}, nil
+	})
+	if _, err := cp.CopyFrom(ctx, pgx.Identifier{"gati_effects"}, []string{"id", "kind", "queue", "args", "priority",
+		"max_attempts", "run_at", "timeout", "created_at", "trace_id", "request_id"}, src); err != nil {
+		return nil, err
+	}
+	out := make([]effects.Inserted, n)
+	for i, id := range ids {
+		out[i] = effects.Inserted{ID: strconv.FormatInt(id, 10)}
 	}
 	return out, nil
 }

@@ -373,3 +373,46 @@ func TestRetention(t *testing.T) {
 	}
 	_ = ins
 }
+
+// A batch large enough to be copied is part of the transaction too, and
+// its ids are the jobs'.
+func TestLargeBatchInTransaction(t *testing.T) {
+	b := backendOn(t, pgtest.Start(t))
+	ctx := context.Background()
+	batch := func() []*effects.Job {
+		jobs := make([]*effects.Job, 200)
+		for i := range jobs {
+			jobs[i] = newJob("big", i)
+		}
+		return jobs
+	}
+	for _, commit := range []bool{false, true} {
+		tx, err := b.Pool().Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins, err := b.EnqueueTx(ctx, tx, batch())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			err = tx.Commit(ctx)
+		} else {
+			err = tx.Rollback(ctx)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, in := range ins {
+			j, err := b.Get(ctx, in.ID)
+			switch {
+			case !commit && !errors.Is(err, effects.ErrNotFound):
+				t.Fatalf("rolled back: Get(%s): %v", in.ID, err)
+			case commit && err != nil:
+				t.Fatal(err)
+			case commit && string(j.Args) != fmt.Sprintf(`{"n": %d}`, i):
+				t.Fatalf("job %d: id %s has args %s", i, in.ID, j.Args)
+			}
+		}
+	}
+}
