@@ -191,5 +191,17 @@ type TxBackend interface {
 	EnqueueTx(ctx context.Context, tx any, jobs []*Job) ([]Inserted, error)
 }
 
+// Waker is a Backend that tells a process when another process enqueued
+// effects that are due now, so its idle workers need not wait for their
+// next poll (PostgreSQL's LISTEN/NOTIFY). The runtime subscribes at start.
+type Waker interface {
+	// Subscribe calls wake with a queue's name, from a goroutine of the
+	// backend's, whenever any process enqueues effects in that queue that
+	// are due at once, until cancel is called or the backend closes. wake
+	// must not block. Notifications are hints: one may be lost or
+	// spurious.
+	Subscribe(wake func(queue string)) (cancel func())
+}
+
 // ErrNotFound reports that no job has the id (in the state asked for).
 var ErrNotFound = errors.New("effects: no such effect")

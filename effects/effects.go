@@ -164,6 +164,7 @@ type Effects struct {
 	attempts    sync.WaitGroup // attempts not yet settled
 	bg          sync.WaitGroup // completer and heartbeat
 	outcomes    chan settled
+	unsubscribe func() // from the backend's wake-ups (Waker)
 	runaway     atomic.Int64
 
 	leaseMu sync.Mutex
@@ -258,6 +259,13 @@ func (fx *Effects) Start(ctx context.Context) error {
 			fx.loops.Add(1)
 			go q.loop()
 		}
+		if w, ok := fx.backend.(Waker); ok {
+			fx.unsubscribe = w.Subscribe(func(queue string) {
+				if q := fx.queues[queue]; q != nil { // read-only after Start
+					q.poke()
+				}
+			})
+		}
 	}
 	fx.started.Store(true) // after every field above: Enqueue reads them once it sees this
 	fx.metrics.backendUp(true)
@@ -295,6 +303,9 @@ func (fx *Effects) Stop(ctx context.Context) error {
 }
 
 func (fx *Effects) stop(ctx context.Context) error {
+	if fx.unsubscribe != nil {
+		fx.unsubscribe()
+	}
 	fx.stopFetch()
 	fx.loops.Wait()
 	ctx, cancel := context.WithTimeout(ctx, fx.cfg.ShutdownTimeout)

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201031600-62d83c1a9872"
+const Version = "v0.0.0-20261201032942-b8a0d4c06204"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Ytg8GphyVOZjmVnLvWWO0jqdz3Usq1G4dyVs1PzcPxo="
+const ContentHash = "h1:uKDUwGIEZ2hlTWvdJPqrV7h2DdqaBg98DnS9NZMRVJI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094960, 0).UTC()
+var generatedAt = time.Unix(1796095782, 0).UTC()
