@@ -75,8 +75,11 @@ func crashChild(c Crash, logPath string) error {
 	if err != nil {
 		return err
 	}
+	// Ten workers at 3ms an effect: the work lasts seconds, so the kills
+	// land while it runs.
 	fx := effects.New(b, effects.Config{Lease: c.Lease, PollInterval: 50 * time.Millisecond,
-		Retry: effects.RetryPolicy{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond, Factor: 2}})
+		Queues: map[string]effects.QueueConfig{"default": {Concurrency: 10}},
+		Retry:  effects.RetryPolicy{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond, Factor: 2}})
 	effects.Work(fx, crashKind, func(ctx context.Context, e effects.Effect[args]) error {
 		switch {
 		case e.Args.N%10 == crashAlwaysFails:
@@ -84,6 +87,7 @@ func crashChild(c Crash, logPath string) error {
 		case e.Args.N%10 == crashFailsOnce && e.Attempt == 1:
 			return fmt.Errorf("effect %d fails its first attempt", e.Args.N)
 		}
+		time.Sleep(3 * time.Millisecond)
 		// One write per success, before the outcome is recorded: a kill
 		// between the two is a duplicate, which the parent counts.
 		_, err := fmt.Fprintf(log, "%d\n", e.Args.N)
@@ -165,13 +169,20 @@ func RunCrash(t *testing.T, c Crash) {
 	}
 
 	began := time.Now()
+	working := 0
 	for k := range c.Kills {
 		child := startChild()
-		time.Sleep(time.Duration(200+rand.IntN(1200)) * time.Millisecond)
+		time.Sleep(time.Duration(150+rand.IntN(600)) * time.Millisecond)
 		left := remaining()
 		child.Process.Signal(syscall.SIGKILL)
 		child.Wait()
+		if left > 0 {
+			working++
+		}
 		t.Logf("kill %d at %s: %d effects not finished", k+1, time.Since(began).Round(time.Millisecond), left)
+	}
+	if working < c.Kills-1 {
+		t.Errorf("only %d of %d kills came while effects were unfinished: the crash test proved little", working, c.Kills)
 	}
 	last := startChild()
 	deadline := time.Now().Add(5 * time.Minute)

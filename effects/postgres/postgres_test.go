@@ -12,7 +12,10 @@ import (
 	"gati.dev/gati/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	effectstest.MaybeCrashChild() // a crash test's worker process runs here and exits
+	pgtest.Main(m)
+}
 
 // openPool returns a pool on a fresh database, closed when the test ends.
 func openPool(t *testing.T) *pgxpool.Pool {
@@ -45,3 +48,9 @@ var harness = effectstest.Harness{
 func TestBackend(t *testing.T) { effectstest.RunBackend(t, harness) }
 
 func TestRuntime(t *testing.T) { effectstest.RunRuntime(t, harness) }
+
+// TestCrash kills worker processes with SIGKILL while they work through
+// 10,000 effects: none is lost, each ends as its worker dictates.
+func TestCrash(t *testing.T) {
+	effectstest.RunCrash(t, effectstest.Crash{Driver: "postgres", DSN: pgtest.Start(t)})
+}

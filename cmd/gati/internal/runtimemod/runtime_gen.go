@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201032942-b8a0d4c06204"
+const Version = "v0.0.0-20261201033039-379d4648d352"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:uKDUwGIEZ2hlTWvdJPqrV7h2DdqaBg98DnS9NZMRVJI="
+const ContentHash = "h1:N51GSNNSru6HATkbKawQMn/XZr5PekxBrGVrRsVlZZY="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796095782, 0).UTC()
+var generatedAt = time.Unix(1796095839, 0).UTC()
