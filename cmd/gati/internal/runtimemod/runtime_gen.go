@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201025341-e8d2048a990a"
+const Version = "v0.0.0-20261201030029-1c32585cf757"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:6NIEipkKijiEneu5WegDnU0v9L6bq8enTDzXtA8O4Lk="
+const ContentHash = "h1:HDJYXPdXFGiYS4oCnVeyBLb23alpDhYCRZnzTmovVi8="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796093621, 0).UTC()
+var generatedAt = time.Unix(1796094029, 0).UTC()
