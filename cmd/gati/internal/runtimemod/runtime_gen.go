@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030029-1c32585cf757"
+const Version = "v0.0.0-20261201032411-b6a33fc3233b"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:HDJYXPdXFGiYS4oCnVeyBLb23alpDhYCRZnzTmovVi8="
+const ContentHash = "h1:tqM/wyM7oV0MQBphO8UmgH8P8bd2Lcn0rlqfI/0NDL8="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094029, 0).UTC()
+var generatedAt = time.Unix(1796095451, 0).UTC()
