@@ -251,7 +251,7 @@ func (c *Client) requestID(r *request) string {
 		return id
 	}
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails: crypto/rand panics rather than return an error
+	_, _ = rand.Read(b[:]) // since Go 1.24 it crashes the program rather than fail
 	return hex.EncodeToString(b[:])
 }
 
