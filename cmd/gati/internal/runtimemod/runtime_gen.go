@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201032411-b6a33fc3233b"
+const Version = "v0.0.0-20261201032846-2694a2fab367"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:tqM/wyM7oV0MQBphO8UmgH8P8bd2Lcn0rlqfI/0NDL8="
+const ContentHash = "h1:JpSi+rNnLt8/M5+QIPXCKPsmZDzfIqSNjjPb/SZD3Mc="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796095451, 0).UTC()
+var generatedAt = time.Unix(1796095726, 0).UTC()
