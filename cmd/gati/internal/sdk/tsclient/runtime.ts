@@ -161,7 +161,8 @@ export interface WithMeta<T> {
  * document when the body is one. Network failures reject with fetch's own
  * TypeError instead; aborted calls with the signal's reason (an
  * AbortError) and timed-out ones with a TimeoutError DOMException.
- * requestIdOf gives the request id of any of them.
+ * requestIdOf gives the request id of a call that failed in any of these
+ * ways, except by the caller's own abort.
  */
 export class ApiError extends Error {
   override readonly name = "ApiError";
