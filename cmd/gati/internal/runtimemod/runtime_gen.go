@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201032846-2694a2fab367"
+const Version = "v0.0.0-20261201033559-d3854c66e539"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:JpSi+rNnLt8/M5+QIPXCKPsmZDzfIqSNjjPb/SZD3Mc="
+const ContentHash = "h1:04VMZuU5vhMIiYKStV2jJZk9cZPG2MeuPuGTXNgHrfQ="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796095726, 0).UTC()
+var generatedAt = time.Unix(1796096159, 0).UTC()
