@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201033112-2f63e9839a58"
+const Version = "v0.0.0-20261201033845-38ff47c09d65"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:L2Ppg5pYpjI1yxzg4VVHTEDbI91444C7mPvxaGqdCME="
+const ContentHash = "h1:OP9HwJ1lJmClUjaqK8wffdIdoOoWGCCMLRokyFMS6WU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796095872, 0).UTC()
+var generatedAt = time.Unix(1796096325, 0).UTC()
