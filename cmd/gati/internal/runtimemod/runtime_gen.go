@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201033845-38ff47c09d65"
+const Version = "v0.0.0-20261201033902-a65a4c3db6c1"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:OP9HwJ1lJmClUjaqK8wffdIdoOoWGCCMLRokyFMS6WU="
+const ContentHash = "h1:plpMPbbBO7Zqlk2SRATj1HP92DZiY8j2JZ++FzdDkxY="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796096325, 0).UTC()
+var generatedAt = time.Unix(1796096342, 0).UTC()
