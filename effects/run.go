@@ -142,12 +142,18 @@ func (a *attempt) run() {
 			}
 			return
 		}
-		a.settle(Outcome{Result: ResultRelease, Error: &AttemptError{Attempt: j.Attempt, At: time.Now(), Reason: "interrupted",
-			Error: "the app shut down during the attempt; it runs again"}}, time.Since(start))
+		a.settle(interrupted(j), time.Since(start))
 	})
 	err, reason := call(ctx, w, j)
 	stop()
-	if !a.settle(fx.decide(j, err, reason), time.Since(start)) && context.Cause(ctx) == errAttemptTimeout {
+	o := fx.decide(j, err, reason)
+	if err != nil && fx.runCtx.Err() != nil && context.Cause(ctx) != errAttemptTimeout {
+		// The shutdown canceled the worker, which returned (ctx.Err(),
+		// say) before the interruption above settled: it was
+		// interrupted all the same, not an attempt that failed.
+		o = interrupted(j)
+	}
+	if !a.settle(o, time.Since(start)) && context.Cause(ctx) == errAttemptTimeout {
 		// Settled at its deadline while the worker ran on.
 		fx.runaway.Add(-1)
 		fx.metrics.runawayFinished()
@@ -156,6 +162,13 @@ func (a *attempt) run() {
 }
 
 var errAttemptTimeout = errors.New("effects: attempt timed out")
+
+// interrupted is the outcome of an attempt the app's shutdown stopped:
+// the effect runs again, the attempt not counted.
+func interrupted(j *Job) Outcome {
+	return Outcome{Result: ResultRelease, Error: &AttemptError{Attempt: j.Attempt, At: time.Now(), Reason: "interrupted",
+		Error: "the app shut down during the attempt; it runs again"}}
+}
 
 // call runs the worker, turning a panic into an error.
 func call(ctx context.Context, w *worker, j *Job) (err error, reason string) {

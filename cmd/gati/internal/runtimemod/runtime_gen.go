@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201030020-274f71e42215"
+const Version = "v0.0.0-20261201033001-11b313347bdd"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:J09x5CIVrmc0E97R0mublvMmt0KJNpSzaB6dq7cVVGs="
+const ContentHash = "h1:EbMTNHvdO+KONMKqiZQNpxEzGfs+0JXugrRg2hl1NYg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796094020, 0).UTC()
+var generatedAt = time.Unix(1796095801, 0).UTC()
