@@ -11,32 +11,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gati.dev/gati/effects"
 )
 
-// Enqueue writes the jobs in one transaction.
-func (b *Backend) Enqueue(ctx context.Context, jobs []*effects.Job) ([]Inserted, error) {
-	var out []Inserted
-	err := b.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = enqueue(ctx, tx.StmtContext(ctx, b.st.queue), tx.StmtContext(ctx, b.st.unique), tx.StmtContext(ctx, b.st.insert), jobs)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Inserted is effects.Inserted.
-type Inserted = effects.Inserted
-
 // EnqueueTx writes the jobs in the app's transaction tx, a *sql.Tx on
 // this backend's database file: they exist, and run, exactly when tx
 // commits.
-func (b *Backend) EnqueueTx(ctx context.Context, tx any, jobs []*effects.Job) ([]Inserted, error) {
+func (b *Backend) EnqueueTx(ctx context.Context, tx any, jobs []*effects.Job) ([]effects.Inserted, error) {
 	if err := b.check(); err != nil {
 		return nil, err
 	}
@@ -57,22 +41,22 @@ func (b *Backend) EnqueueTx(ctx context.Context, tx any, jobs []*effects.Job) ([
 		defer s.Close()
 		stmts[i] = s
 	}
-	out, err := enqueue(ctx, stmts[0], stmts[1], stmts[2], jobs)
+	out, err := enqueue(ctx, stmts[0], stmts[1], stmts[2], jobs, new([]string))
 	if err != nil {
 		return nil, fmt.Errorf("effects/sqlite: EnqueueTx: %w", err)
 	}
 	return out, nil
 }
 
-// enqueue inserts jobs with statements of one transaction. Its first
+// enqueue inserts jobs with statements of one transaction, recording
+// their queues unless queues (of the transaction) has them. Its first
 // statement writes, so the transaction takes the write lock at once.
-func enqueue(ctx context.Context, queue, unique, insert *sql.Stmt, jobs []*effects.Job) ([]Inserted, error) {
+func enqueue(ctx context.Context, queue, unique, insert *sql.Stmt, jobs []*effects.Job, queues *[]string) ([]effects.Inserted, error) {
 	now := time.Now().UnixNano()
-	out := make([]Inserted, len(jobs))
-	var queues []string
+	out := make([]effects.Inserted, len(jobs))
 	for _, j := range jobs {
-		if !slices.Contains(queues, j.Queue) {
-			queues = append(queues, j.Queue)
+		if !slices.Contains(*queues, j.Queue) {
+			*queues = append(*queues, j.Queue)
 			if _, err := queue.ExecContext(ctx, j.Queue); err != nil {
 				return nil, err
 			}
@@ -84,7 +68,7 @@ func enqueue(ctx context.Context, queue, unique, insert *sql.Stmt, jobs []*effec
 			var id, prevUntil int64
 			switch err := unique.QueryRowContext(ctx, j.Kind, j.UniqueKey).Scan(&id, &prevUntil); {
 			case err == nil && prevUntil > now:
-				out[i] = Inserted{ID: strconv.FormatInt(id, 10), Duplicate: true}
+				out[i] = effects.Inserted{ID: strconv.FormatInt(id, 10), Duplicate: true}
 				continue
 			case err != nil && !errors.Is(err, sql.ErrNoRows):
 				return nil, err
@@ -100,7 +84,7 @@ func enqueue(ctx context.Context, queue, unique, insert *sql.Stmt, jobs []*effec
 		if err != nil {
 			return nil, err
 		}
-		out[i] = Inserted{ID: strconv.FormatInt(id, 10)}
+		out[i] = effects.Inserted{ID: strconv.FormatInt(id, 10)}
 	}
 	return out, nil
 }
@@ -116,12 +100,17 @@ func (b *Backend) Fetch(ctx context.Context, queue string, limit int, lease time
 		return nil, nil
 	}
 	now := time.Now()
-	var ready bool
-	if err := b.st.ready.QueryRowContext(ctx, queue, now.UnixNano()).Scan(&ready); err != nil {
-		return nil, b.wrap(err)
-	}
-	if !ready {
-		return nil, nil
+	// Look before taking the write lock, unless the queue's last fetch
+	// found more than it could take: idle polls stay reads.
+	full, _ := b.full.LoadOrStore(queue, new(atomic.Bool))
+	if !full.(*atomic.Bool).Load() {
+		var ready bool
+		if err := b.st.ready.QueryRowContext(ctx, queue, now.UnixNano()).Scan(&ready); err != nil {
+			return nil, b.wrap(err)
+		}
+		if !ready {
+			return nil, nil
+		}
 	}
 	token := rand.Int64()
 	var jobs []*effects.Job
@@ -144,6 +133,7 @@ func (b *Backend) Fetch(ctx context.Context, queue string, limit int, lease time
 		}
 		return rows.Err()
 	})
+	full.(*atomic.Bool).Store(err == nil && len(jobs) == limit)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"gati.dev/gati/effects"
@@ -36,8 +37,12 @@ type Backend struct {
 	w, r   *sql.DB
 	own    bool          // w and r were opened here, and Close closes them
 	writer chan struct{} // one write transaction at a time from this process
-	closed atomic.Bool
-	st     statements
+	// pending are the Enqueue calls waiting for the writer.
+	pendingMu sync.Mutex
+	pending   []*enqueueRequest
+	full      sync.Map // queue → *atomic.Bool: its last fetch leased as many as it asked for
+	closed    atomic.Bool
+	st        statements
 }
 
 var (
@@ -66,8 +71,8 @@ func Open(ctx context.Context, dsn string) (*Backend, error) {
 	// handler's sleeps. Reads (Get, Dead, Stats, Fetch's look before it
 	// writes) have a pool of their own, concurrent with the writer in WAL.
 	common := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
-		"&_pragma=journal_size_limit(67108864)&_pragma=cache_size(-16000)"
-	w, err := sql.Open("sqlite", path+"?"+common+"&_txlock=immediate")
+		"&_pragma=journal_size_limit(67108864)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
+	w, err := sql.Open("sqlite", path+"?"+common+"&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
 	if err != nil {
 		return fail(err)
 	}
@@ -181,31 +186,6 @@ func (b *Backend) check() error {
 		return errors.New("effects/sqlite: backend closed")
 	}
 	return nil
-}
-
-// write runs fn in a write transaction, one at a time from this process.
-// Each of fn's transactions starts with a write, so that SQLite takes the
-// write lock (waiting through busy_timeout) before reading anything, even
-// when the database's transactions are deferred.
-func (b *Backend) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if err := b.check(); err != nil {
-		return err
-	}
-	select {
-	case b.writer <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-b.writer }()
-	tx, err := b.w.BeginTx(ctx, nil)
-	if err != nil {
-		return b.wrap(err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return b.wrap(err)
-	}
-	return b.wrap(tx.Commit())
 }
 
 // wrap names the file in an error from the database.
