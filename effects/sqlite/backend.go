@@ -76,7 +76,7 @@ func enqueue(ctx context.Context, queue, unique, insert *sql.Stmt, jobs []*effec
 			key, until = j.UniqueKey, nanos(j.UniqueUntil)
 		}
 		res, err := insert.ExecContext(ctx, j.Kind, j.Queue, string(j.Args), j.Priority, j.MaxAttempts, nanos(j.RunAt),
-			int64(j.Timeout), key, until, nanos(j.CreatedAt), j.TraceID, j.RequestID)
+			int64(j.Timeout), key, until, nanos(j.CreatedAt), j.TraceID, j.RequestID, now)
 		if err != nil {
 			return nil, err
 		}
@@ -99,13 +99,12 @@ func (b *Backend) Fetch(ctx context.Context, queue string, limit int, lease time
 	if limit <= 0 {
 		return nil, nil
 	}
-	now := time.Now()
 	// Look before taking the write lock, unless the queue's last fetch
 	// found more than it could take: idle polls stay reads.
 	full, _ := b.full.LoadOrStore(queue, new(atomic.Bool))
 	if !full.(*atomic.Bool).Load() {
 		var ready bool
-		if err := b.st.ready.QueryRowContext(ctx, queue, now.UnixNano()).Scan(&ready); err != nil {
+		if err := b.st.ready.QueryRowContext(ctx, queue, time.Now().UnixNano()).Scan(&ready); err != nil {
 			return nil, b.wrap(err)
 		}
 		if !ready {
@@ -116,10 +115,14 @@ func (b *Backend) Fetch(ctx context.Context, queue string, limit int, lease time
 	var jobs []*effects.Job
 	err := b.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
+		now := time.Now()
 		if _, err := tx.StmtContext(ctx, b.st.expire).ExecContext(ctx, queue, now.UnixNano(), now.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
-		rows, err := tx.StmtContext(ctx, b.st.fetch).QueryContext(ctx, token, now.Add(lease).UnixNano(), queue, now.UnixNano(), limit)
+		if _, err := tx.StmtContext(ctx, b.st.promote).ExecContext(ctx, queue, now.UnixNano()); err != nil {
+			return err
+		}
+		rows, err := tx.StmtContext(ctx, b.st.fetch).QueryContext(ctx, token, now.Add(lease).UnixNano(), queue, limit)
 		if err != nil {
 			return err
 		}
@@ -182,7 +185,7 @@ func (b *Backend) Complete(ctx context.Context, outcomes []effects.Outcome) erro
 				}
 				errJSON = string(body)
 			}
-			if _, err := st.ExecContext(ctx, state, uncount, runAt, finished, errJSON, id, lease); err != nil {
+			if _, err := st.ExecContext(ctx, state, uncount, runAt, finished, errJSON, id, lease, now); err != nil {
 				return err
 			}
 		}
@@ -307,15 +310,17 @@ func (b *Backend) changeDead(ctx context.Context, id, query string, args ...any)
 	return err
 }
 
-// Stats counts each queue's jobs by state; a running job whose lease
-// expired counts as available, as the next fetch takes it.
+// Stats counts each queue's jobs by state; a scheduled job now due and a
+// running job whose lease expired count as available, as the next fetch
+// takes them.
 func (b *Backend) Stats(ctx context.Context) ([]effects.QueueStats, error) {
 	if err := b.check(); err != nil {
 		return nil, err
 	}
 	rows, err := b.r.QueryContext(ctx, `SELECT q.queue,
-		(SELECT count(*) FROM gati_effects WHERE state = 'available' AND queue = q.queue AND run_at <= ?1),
-		(SELECT count(*) FROM gati_effects WHERE state = 'available' AND queue = q.queue AND run_at > ?1),
+		(SELECT count(*) FROM gati_effects WHERE state = 'available' AND queue = q.queue),
+		(SELECT count(*) FROM gati_effects WHERE state = 'scheduled' AND queue = q.queue AND run_at <= ?1),
+		(SELECT count(*) FROM gati_effects WHERE state = 'scheduled' AND queue = q.queue AND run_at > ?1),
 		(SELECT count(*) FROM gati_effects WHERE state = 'running' AND queue = q.queue AND lease_until > ?1),
 		(SELECT count(*) FROM gati_effects WHERE state = 'running' AND queue = q.queue AND lease_until <= ?1),
 		(SELECT count(*) FROM gati_effects WHERE state = 'dead' AND queue = q.queue)
@@ -327,11 +332,11 @@ func (b *Backend) Stats(ctx context.Context) ([]effects.QueueStats, error) {
 	out := []effects.QueueStats{}
 	for rows.Next() {
 		var s effects.QueueStats
-		var expired int64
-		if err := rows.Scan(&s.Queue, &s.Available, &s.Scheduled, &s.Running, &expired, &s.Dead); err != nil {
+		var due, expired int64
+		if err := rows.Scan(&s.Queue, &s.Available, &due, &s.Scheduled, &s.Running, &expired, &s.Dead); err != nil {
 			return nil, b.wrap(err)
 		}
-		s.Available += expired
+		s.Available += due + expired
 		out = append(out, s)
 	}
 	return out, b.wrap(rows.Err())
@@ -351,7 +356,13 @@ func scanJob(row interface{ Scan(...any) error }) (*effects.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	j.ID, j.Args, j.State = strconv.FormatInt(id, 10), json.RawMessage(args), effects.State(state)
+	j.ID, j.State = strconv.FormatInt(id, 10), effects.State(state)
+	if state == "scheduled" {
+		j.State = effects.StateAvailable
+	}
+	if args != "" {
+		j.Args = json.RawMessage(args)
+	}
 	j.RunAt, j.Timeout, j.CreatedAt = fromNanos(runAt), time.Duration(timeout), fromNanos(created)
 	j.UniqueKey, j.UniqueUntil = uniqueKey.String, fromNanos(uniqueUntil.Int64)
 	j.FinishedAt, j.LeaseUntil = fromNanos(finished.Int64), fromNanos(leaseUntil.Int64)

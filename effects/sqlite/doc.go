@@ -20,32 +20,36 @@
 // The tables are gati_effects (one row per effect, its error history a
 // JSON array), gati_effects_queues and gati_effects_schema, whose version
 // the backend migrates forward when it opens the file. A file whose schema
-// is newer than the binary is refused rather than guessed at.
+// is newer than the binary is refused rather than guessed at. Finished
+// effects stay in the table (Get finds them) until their rows are deleted.
 //
 // # Durability
 //
 // The database is in WAL mode. An effect is in the file when Enqueue
 // returns: a process that crashes or is killed (kill -9) right after
-// loses nothing that Enqueue, or Complete, reported as written. With the
-// default synchronous=NORMAL, commits are not flushed to the disk one by
-// one, so a power loss or kernel crash can lose the last transactions
-// (never corrupt the file): SQLite flushes the log at each checkpoint.
-// With ?synchronous=full every commit waits for the disk, which survives
-// power loss too at the cost of a flush per enqueue (batches of effects
-// share one).
+// loses nothing that Enqueue, or Complete, reported as written, and an
+// app transaction open at the crash leaves nothing behind. With the
+// default synchronous=NORMAL, commits are handed to the operating system
+// but not flushed to the disk one by one, so a power loss or kernel crash
+// can lose the last transactions before a checkpoint (never corrupt the
+// file). With ?synchronous=full every commit waits for the disk, which
+// survives power loss too, at the cost of a flush per transaction
+// (concurrent enqueues and batches share one).
 //
 // # One writer
 //
 // SQLite lets one transaction write at a time. The backend writes through
-// a single connection, so its own enqueues, fetches and outcomes queue in
-// the process rather than in SQLite's busy handler, and batches them: a
-// fetch leases up to a batch of effects in one statement, and outcomes
-// are recorded in one transaction per batch. Reads (Get, Dead, Stats, and
-// the look a fetch takes before it writes) have connections of their own
-// and run beside the writer. Several processes may share the file (say
-// one with GATI_ROLE=api and one with GATI_ROLE=worker, on one machine:
-// SQLite's locks need a local file system, not NFS); they take turns
-// writing, waiting up to 10s for each other.
+// a single connection, so its own enqueues, fetches and outcomes take
+// turns in the process rather than in SQLite's busy handler, and it makes
+// few transactions: a fetch leases up to a batch of effects in one
+// statement, the outcomes of a batch are recorded in one transaction,
+// and Enqueue calls that arrive while the writer is busy share the next
+// transaction (a group commit). Reads (Get, Dead, Stats, and the look a
+// fetch takes before it writes, so that idle polling stays read-only) use
+// connections of their own, beside the writer. Several processes may
+// share the file, say one with GATI_ROLE=api and one with
+// GATI_ROLE=worker on one machine (SQLite's locks need a local file
+// system, not NFS); they take turns writing, each waiting up to 10s.
 //
 // # Enqueueing in the app's transaction
 //
@@ -65,7 +69,9 @@
 // EnqueueTx takes a *sql.Tx on the database holding the effects tables:
 // one from New's db, or from another handle on the same file. Open the
 // app's handle with a busy timeout (its connections then wait for the
-// effects' writes instead of failing with "database is locked") and
-// with _txlock=immediate (a transaction that reads before it writes
-// cannot then fail when another connection wrote in between).
+// effects' writes instead of failing with "database is locked"), with
+// _txlock=immediate (a transaction that reads before it writes cannot
+// then fail when another connection wrote in between), and with more
+// than one connection: the backend reads and writes through the same
+// pool while the app's transactions hold theirs.
 package sqlite

@@ -103,3 +103,59 @@ func TestConcurrentEnqueues(t *testing.T) {
 	}
 	t.Logf("%d effects written by %d calls", rows, 16*40)
 }
+
+// TestScheduledBacklog: delayed effects wait apart from the due ones (the
+// backend's 'scheduled' rows) yet read as available, as the contract has
+// it, and become due in priority order.
+func TestScheduledBacklog(t *testing.T) {
+	ctx := context.Background()
+	b, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "effects.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var later []*effects.Job
+	for i := range 1000 {
+		j := job("q", i)
+		j.Priority, j.RunAt = 1, time.Now().Add(time.Hour)
+		later = append(later, j)
+	}
+	soon := make([]*effects.Job, 3)
+	for i := range soon {
+		soon[i] = job("q", 10000+i)
+		soon[i].Priority, soon[i].RunAt = 4-i, time.Now().Add(300*time.Millisecond)
+	}
+	ins, err := b.Enqueue(ctx, append(append(later, job("q", -1)), soon...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j, err := b.Get(ctx, ins[0].ID); err != nil || j.State != effects.StateAvailable {
+		t.Fatalf("a delayed effect: %+v %v, want available", j, err)
+	}
+	now, err := b.Fetch(ctx, "q", 10, time.Minute)
+	if err != nil || len(now) != 1 || now[0].ID != ins[1000].ID {
+		t.Fatalf("Fetch before the delays: %d jobs %v, want the one due", len(now), err)
+	}
+	time.Sleep(350 * time.Millisecond)
+	got, err := b.Fetch(ctx, "q", 10, time.Minute)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("Fetch after the short delays: %d jobs %v, want 3", len(got), err)
+	}
+	for i, j := range got {
+		if want := ins[1003-i].ID; j.ID != want {
+			t.Errorf("fetched %d: %s (priority %d), want %s: priority order", i, j.ID, j.Priority, want)
+		}
+	}
+	retry := effects.Outcome{ID: got[0].ID, Lease: got[0].Lease, Result: effects.ResultRetry, RunAt: time.Now().Add(time.Hour),
+		Error: &effects.AttemptError{Attempt: 1, At: time.Now(), Reason: "error", Error: "later"}}
+	if err := b.Complete(ctx, []effects.Outcome{retry}); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := b.Get(ctx, got[0].ID); err != nil || j.State != effects.StateAvailable || len(j.Errors) != 1 {
+		t.Fatalf("retried an hour later: %+v %v, want available with its error", j, err)
+	}
+	stats, err := b.Stats(ctx)
+	if want := (effects.QueueStats{Queue: "q", Scheduled: 1001, Running: 3}); err != nil || len(stats) != 1 || stats[0] != want {
+		t.Fatalf("Stats = %+v %v, want %+v", stats, err, want)
+	}
+}
