@@ -90,8 +90,9 @@ func enqueue(ctx context.Context, queue, unique, insert *sql.Stmt, jobs []*effec
 }
 
 // Fetch leases up to limit available jobs of queue in one transaction:
-// it first ends the attempts whose leases expired, then leases the
-// first available jobs in priority, run_at and id order.
+// it first ends the attempts whose leases expired and makes the due
+// scheduled jobs available, then leases the first available jobs in
+// priority, run_at and id order in one UPDATE ... RETURNING.
 func (b *Backend) Fetch(ctx context.Context, queue string, limit int, lease time.Duration) ([]*effects.Job, error) {
 	if err := b.check(); err != nil {
 		return nil, err
