@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201033902-a65a4c3db6c1"
+const Version = "v0.0.0-20261201034558-c4094b017bb5"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:plpMPbbBO7Zqlk2SRATj1HP92DZiY8j2JZ++FzdDkxY="
+const ContentHash = "h1:xAlLAXu19gpjtx46eV8hE98nU0KFdEZV7q4PjXW4mjM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796096342, 0).UTC()
+var generatedAt = time.Unix(1796096758, 0).UTC()
