@@ -1,0 +1,3 @@
+module gati.dev/gati/effects/sqs
+
+go 1.26.0
