@@ -107,13 +107,19 @@ func (e *envelope) marshal() ([]byte, error) {
 	}
 	c := e.clone()
 	for keep := 1024; keep >= 16; keep /= 4 {
+		excess := len(body) - maxBody
 		for i := range c.Errors {
-			if r := []rune(c.Errors[i].Error); len(r) > keep {
-				c.Errors[i].Error = string(r[:keep]) + "… (shortened: SQS messages are at most 256 KiB)"
-				if body, err = json.Marshal(c); err != nil || len(body) <= maxBody {
-					return body, err
-				}
+			if excess <= 0 {
+				break
 			}
+			if r := []rune(c.Errors[i].Error); len(r) > keep {
+				short := string(r[:keep]) + "… (shortened: SQS messages are at most 256 KiB)"
+				excess -= len(c.Errors[i].Error) - len(short)
+				c.Errors[i].Error = short
+			}
+		}
+		if body, err = json.Marshal(c); err != nil || len(body) <= maxBody {
+			return body, err
 		}
 	}
 	return nil, fmt.Errorf("sqs: effect %s (%s) is %d bytes as a message, more than SQS's %d: make its args smaller", e.ID, e.Kind, len(body), maxBody)
