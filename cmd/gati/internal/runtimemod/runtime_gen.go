@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201035321-e160134e94c1"
+const Version = "v0.0.0-20261201035632-8614683da070"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:4WATTpTBxAbNWvA8jFz4H1vuvxxRl2EFHjiiNmcY25U="
+const ContentHash = "h1:hhRoPaBwVBQu+tRCEZqtrSolUeCQtUSRCByF9hNfBTk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097201, 0).UTC()
+var generatedAt = time.Unix(1796097392, 0).UTC()
