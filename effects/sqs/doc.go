@@ -47,6 +47,12 @@
 // existing queue with a shorter retention is logged: an effect that
 // waits longer, or stays dead longer, is deleted by SQS).
 //
+// The backend dead-letters effects itself, after each effect's own
+// max_attempts: SQS's redrive policy counts receives per queue, not
+// attempts per effect, and would move an effect without its last error.
+// Leave the queues without a RedrivePolicy, or give it a maxReceiveCount
+// above every kind's max_attempts, as a backstop only.
+//
 // FIFO queues are not used. They would order effects within a message
 // group and drop a duplicate sent within 5 minutes, but they take no
 // per-message delay (so no backoff or Delay without a resend on every

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201035632-8614683da070"
+const Version = "v0.0.0-20261201035645-8cb00882f6f8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:hhRoPaBwVBQu+tRCEZqtrSolUeCQtUSRCByF9hNfBTk="
+const ContentHash = "h1:jLAIgvb4rEPh0eS5hKHd4kAzGvn/ACjoNGI5+pIA8cY="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097392, 0).UTC()
+var generatedAt = time.Unix(1796097405, 0).UTC()
