@@ -506,11 +506,11 @@ func (b *Backend) send(ctx context.Context, u string, msgs []outMsg) []error {
 			b.forget(u, err)
 			return nil, err
 		}
-		return batchFailures(end-start, out.Failed, func(yield func(string)) {
-			for _, s := range out.Successful {
-				yield(aws.ToString(s.Id))
-			}
-		}), nil
+		ok := make([]string, len(out.Successful))
+		for i, s := range out.Successful {
+			ok[i] = aws.ToString(s.Id)
+		}
+		return batchFailures(end-start, ok, out.Failed), nil
 	})
 }
 
@@ -525,11 +525,11 @@ func (b *Backend) delete(ctx context.Context, u string, handles []string) []erro
 			b.forget(u, err)
 			return nil, err
 		}
-		return batchFailures(end-start, out.Failed, func(yield func(string)) {
-			for _, s := range out.Successful {
-				yield(aws.ToString(s.Id))
-			}
-		}), nil
+		ok := make([]string, len(out.Successful))
+		for i, s := range out.Successful {
+			ok[i] = aws.ToString(s.Id)
+		}
+		return batchFailures(end-start, ok, out.Failed), nil
 	})
 }
 
@@ -545,26 +545,26 @@ func (b *Backend) changeVisibility(ctx context.Context, u string, handles []stri
 			b.forget(u, err)
 			return nil, err
 		}
-		return batchFailures(end-start, out.Failed, func(yield func(string)) {
-			for _, s := range out.Successful {
-				yield(aws.ToString(s.Id))
-			}
-		}), nil
+		ok := make([]string, len(out.Successful))
+		for i, s := range out.Successful {
+			ok[i] = aws.ToString(s.Id)
+		}
+		return batchFailures(end-start, ok, out.Failed), nil
 	})
 }
 
 // batchFailures maps a batch result to the failed entries' errors; an
 // entry SQS reported neither way counts as failed.
-func batchFailures(n int, failed []types.BatchResultErrorEntry, successful func(yield func(string))) map[int]error {
+func batchFailures(n int, successful []string, failed []types.BatchResultErrorEntry) map[int]error {
 	out := map[int]error{}
 	for i := range n {
 		out[i] = errors.New("not in the batch's result")
 	}
-	successful(func(id string) {
+	for _, id := range successful {
 		if i, err := strconv.Atoi(id); err == nil {
 			delete(out, i)
 		}
-	})
+	}
 	for _, f := range failed {
 		if i, err := strconv.Atoi(aws.ToString(f.Id)); err == nil && i < n {
 			out[i] = entryError(f)
