@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201034558-c4094b017bb5"
+const Version = "v0.0.0-20261201040130-827eebd6c5b5"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:xAlLAXu19gpjtx46eV8hE98nU0KFdEZV7q4PjXW4mjM="
+const ContentHash = "h1:gn7r1sW1HbBiOfHG3YxVlPrtDGbbd+achgo3KiIw5qE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796096758, 0).UTC()
+var generatedAt = time.Unix(1796097690, 0).UTC()
