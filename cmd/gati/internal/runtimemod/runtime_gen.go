@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201040130-827eebd6c5b5"
+const Version = "v0.0.0-20261201040140-a560425a7a81"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:gn7r1sW1HbBiOfHG3YxVlPrtDGbbd+achgo3KiIw5qE="
+const ContentHash = "h1:pWBCWnqBhgWUtdPFGH92CbGd5qypDyRwy8GyJjIkb5g="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097690, 0).UTC()
+var generatedAt = time.Unix(1796097700, 0).UTC()
