@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201033039-379d4648d352"
+const Version = "v0.0.0-20261201034308-531ff51eb08f"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:N51GSNNSru6HATkbKawQMn/XZr5PekxBrGVrRsVlZZY="
+const ContentHash = "h1:Ux/1HrCPP0Nwo+OxkUcgygTJJYziGujT50wd1pEQ74A="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796095839, 0).UTC()
+var generatedAt = time.Unix(1796096588, 0).UTC()
