@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201034308-531ff51eb08f"
+const Version = "v0.0.0-20261201035336-3863bad7a0bf"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Ux/1HrCPP0Nwo+OxkUcgygTJJYziGujT50wd1pEQ74A="
+const ContentHash = "h1:OGO616C/TL0gaejBRL9phiVMMRMTzhEeU0zsMdrwRPE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796096588, 0).UTC()
+var generatedAt = time.Unix(1796097216, 0).UTC()
