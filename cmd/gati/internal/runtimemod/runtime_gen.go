@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201035336-3863bad7a0bf"
+const Version = "v0.0.0-20261201035444-4aa3dc8c5b10"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:OGO616C/TL0gaejBRL9phiVMMRMTzhEeU0zsMdrwRPE="
+const ContentHash = "h1:SqPcjFsQk6513bbE46CQwTSlwFgyenjkfCzUug5wdow="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097216, 0).UTC()
+var generatedAt = time.Unix(1796097284, 0).UTC()
