@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -52,10 +53,10 @@ type lease struct {
 	queue    string     // the gati queue
 	msgID    string
 	receipt  string
-	text     string   // the message text as stored, rewritten unchanged by Extend
-	env      envelope // the job as this attempt sees it
-	dequeues int64    // the message's dequeue count at this attempt
-	until    time.Time
+	text     string       // the message text as stored, rewritten unchanged by Extend
+	env      envelope     // the job as this attempt sees it
+	dequeues int64        // the message's dequeue count at this attempt
+	until    atomic.Int64 // unix nanoseconds the lease ends, read by prune under b.mu
 	done     bool
 }
 
@@ -520,7 +521,8 @@ func (b *Backend) take(ctx context.Context, queue string, m *azqueue.DequeuedMes
 	}
 	env.Attempt++
 	env.State = effects.StateRunning
-	l := &lease{queue: queue, msgID: msgID, receipt: receipt, text: text, env: env, dequeues: dequeues, until: now.Add(leaseFor)}
+	l := &lease{queue: queue, msgID: msgID, receipt: receipt, text: text, env: env, dequeues: dequeues}
+	l.until.Store(now.Add(leaseFor).UnixNano())
 	token := newID()
 	b.mu.Lock()
 	b.leases[token] = l
@@ -531,7 +533,7 @@ func (b *Backend) take(ctx context.Context, queue string, m *azqueue.DequeuedMes
 	b.prune(now)
 	b.mu.Unlock()
 	j := env.Job
-	j.Lease, j.LeaseUntil = token, l.until
+	j.Lease, j.LeaseUntil = token, now.Add(leaseFor)
 	return &j, nil
 }
 
@@ -543,7 +545,7 @@ func (b *Backend) prune(now time.Time) {
 		return
 	}
 	for token, l := range b.leases {
-		if now.Sub(l.until) > time.Hour {
+		if now.Sub(time.Unix(0, l.until.Load())) > time.Hour {
 			delete(b.leases, token)
 			if b.current[l.env.ID] == token {
 				delete(b.current, l.env.ID)
@@ -675,7 +677,8 @@ func (b *Backend) Extend(ctx context.Context, leases []effects.Leased, leaseFor 
 				&azqueue.UpdateMessageOptions{VisibilityTimeout: seconds(max(leaseFor, time.Second))})
 			switch {
 			case err == nil:
-				l.receipt, l.until = deref(resp.PopReceipt), time.Now().Add(leaseFor)
+				l.receipt = deref(resp.PopReceipt)
+				l.until.Store(time.Now().Add(leaseFor).UnixNano())
 			case stale(err):
 				l.done = true // another worker has it now
 			default:
