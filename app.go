@@ -163,6 +163,7 @@ func New(opts ...Option) *App {
 	cfg, err := o.config()
 	a.fail(err)
 	cfg.withDefaults()
+	a.fail(cfg.Server.RequestIDHeader.check()) // a file's value is checked as it is read
 	logger := o.logger
 	if logger == nil {
 		logger, err = newLogger(o.logOutput, cfg)

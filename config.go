@@ -77,6 +77,44 @@ type ServerConfig struct {
 	DrainDelay time.Duration `yaml:"drain_delay"`
 	// ShutdownTimeout bounds the wait for in-flight requests.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// RequestIDHeader says which responses carry X-Request-Id: "errors"
+	// (the default) on error responses (status 400 and up) and whenever
+	// the client sent a valid X-Request-Id of its own, echoed back;
+	// "always" on every response. The id is in the logs and in problem
+	// documents either way.
+	RequestIDHeader RequestIDMode `yaml:"request_id_header"`
+}
+
+// RequestIDMode is the value of server.request_id_header: which responses
+// carry the X-Request-Id header.
+type RequestIDMode string
+
+// The values of server.request_id_header; empty means RequestIDOnErrors.
+const (
+	// RequestIDOnErrors sends X-Request-Id on error responses and echoes
+	// the client's own: a client that wants the id of every call sends
+	// one, and knows it even when no response arrives.
+	RequestIDOnErrors RequestIDMode = "errors"
+	// RequestIDAlways sends X-Request-Id on every response.
+	RequestIDAlways RequestIDMode = "always"
+)
+
+func (m RequestIDMode) check() error {
+	switch m {
+	case "", RequestIDOnErrors, RequestIDAlways:
+		return nil
+	}
+	return fmt.Errorf("gati: server.request_id_header %q: use errors or always", string(m))
+}
+
+// UnmarshalYAML accepts the known values only.
+func (m *RequestIDMode) UnmarshalYAML(n *yaml.Node) error {
+	v := RequestIDMode(n.Value)
+	if err := v.check(); err != nil || n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: server.request_id_header %q: use errors or always", n.Line, n.Value)
+	}
+	*m = v
+	return nil
 }
 
 // LogConfig configures logging.

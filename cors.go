@@ -24,7 +24,9 @@ type CORSConfig struct {
 	AllowedMethods []string
 	// AllowedHeaders are the request headers a preflight may ask for,
 	// compared ignoring case; "*" allows any. Default: Accept,
-	// Authorization, Content-Type, X-API-Version, X-Request-Id.
+	// Authorization, Content-Type, X-API-Version, X-Request-Id. The
+	// generated TypeScript client sends X-API-Version and X-Request-Id
+	// with every call: a list of your own needs them for its calls.
 	AllowedHeaders []string
 	// ExposedHeaders are the response headers scripts may read besides
 	// the CORS-safelisted ones. Default: X-API-Version, Deprecation,

@@ -81,7 +81,9 @@ func (l *Local) Context() context.Context {
 func (l *Local) Deadline() (time.Time, bool) { return l.Context().Deadline() }
 
 // RequestID returns the request id: the caller's X-Request-Id when it sent
-// a valid one, otherwise a fresh random id. It is echoed in the response.
+// a valid one (echoed in the response), otherwise a fresh random id, sent
+// in the X-Request-Id header of error responses (of every response with
+// server.request_id_header: always).
 func (l *Local) RequestID() string { return l.requestID }
 
 // Trace returns the request's W3C trace context: the caller's trace when

@@ -28,6 +28,12 @@ type exchange struct {
 	ridHd [1]string      // backs the X-Request-Id header value
 	ids   idArena        // where generated request ids are written
 
+	// ridAlways is server.request_id_header: always. ridSend says this
+	// response carries X-Request-Id whatever its status: with ridAlways,
+	// or when the client sent an id of its own, which it gets back.
+	// Error responses carry it regardless (see writeHeaderLocked).
+	ridAlways, ridSend bool
+
 	// Response.JSON encodes through enc into json, made once per exchange.
 	json     jsonBody
 	enc      *json.Encoder
@@ -50,7 +56,7 @@ type exchange struct {
 }
 
 func newExchange(a *App, logger *slog.Logger) *exchange {
-	x := &exchange{app: a}
+	x := &exchange{app: a, ridAlways: a.global.cfg.Server.RequestIDHeader == RequestIDAlways}
 	x.lctx.base = logger
 	x.lctx.ex = x
 	x.res.ex = x
@@ -161,8 +167,10 @@ func (x *exchange) begin(w http.ResponseWriter, r *http.Request) {
 	x.lctx.start = now()
 	x.base, x.cur = r.Context(), r.Context()
 	x.lctx.span = rand.Uint64() | 1
-	x.lctx.requestID = requestID(headerValue(r.Header, "X-Request-Id"), x.lctx.span, &x.ids)
+	sent := headerValue(r.Header, "X-Request-Id")
+	x.lctx.requestID = requestID(sent, x.lctx.span, &x.ids)
 	x.ridHd[0] = x.lctx.requestID
+	x.ridSend = x.ridAlways || x.lctx.requestID == sent // the client's own id: echo it
 	if framingInDoubt(r) {
 		w.Header()["Connection"] = connectionClose
 	}

@@ -88,7 +88,13 @@ func (w *responseWriter) writeHeaderLocked(code int) {
 	switch w.state {
 	case writeIdle:
 		dst := w.rw.Header()
-		dst["X-Request-Id"] = w.x.ridHd[:1:1]
+		if w.x.ridSend || code >= 400 {
+			// Writing a header costs net/http a map insert, a sort and an
+			// escape per response: successes skip it unless asked (see
+			// exchange.ridSend). An error keeps the id a support request
+			// quotes, as its problem document does.
+			dst["X-Request-Id"] = w.x.ridHd[:1:1]
+		}
 		for k, v := range w.header {
 			dst[k] = v
 		}

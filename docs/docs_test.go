@@ -153,13 +153,18 @@ func writeModule(t *testing.T, code []snippet) string {
 	dir := t.TempDir()
 	// The promclient module too, for the snippets that show it; its
 	// go.sum brings client_golang's sums.
+	// The effects backends' modules too, for the snippets that link one.
 	promclient := filepath.Join(root, "promclient")
-	goMod := fmt.Sprintf("module snippets\n\ngo %s\n\nrequire (\n\tgati.dev/gati v0.0.0\n\tgati.dev/gati/promclient v0.0.0\n)\n\n"+
-		"replace gati.dev/gati => %s\n\nreplace gati.dev/gati/promclient => %s\n",
-		goVersion(t, filepath.Join(root, "go.mod")), strconv.Quote(root), strconv.Quote(promclient))
+	sqlite := filepath.Join(root, "effects", "sqlite")
+	postgres := filepath.Join(root, "effects", "postgres")
+	goMod := fmt.Sprintf("module snippets\n\ngo %s\n\nrequire (\n\tgati.dev/gati v0.0.0\n\tgati.dev/gati/promclient v0.0.0\n"+
+		"\tgati.dev/gati/effects/sqlite v0.0.0\n\tgati.dev/gati/effects/postgres v0.0.0\n)\n\n"+
+		"replace gati.dev/gati => %s\n\nreplace gati.dev/gati/promclient => %s\n\n"+
+		"replace gati.dev/gati/effects/sqlite => %s\n\nreplace gati.dev/gati/effects/postgres => %s\n",
+		goVersion(t, filepath.Join(root, "go.mod")), strconv.Quote(root), strconv.Quote(promclient), strconv.Quote(sqlite), strconv.Quote(postgres))
 	write(t, filepath.Join(dir, "go.mod"), goMod)
 	var sum []byte
-	for _, m := range []string{root, promclient} {
+	for _, m := range []string{root, promclient, sqlite, postgres} {
 		s, err := os.ReadFile(filepath.Join(m, "go.sum"))
 		if err != nil {
 			t.Fatal(err)

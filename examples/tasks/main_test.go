@@ -126,7 +126,7 @@ func TestRequestErrors(t *testing.T) {
 			c.t = t
 			r := c.do(tt.method, tt.path, tt.body).want(tt.status)
 			p := r.problem
-			if p.Code != tt.code || p.Status != tt.status || p.RequestID != r.header.Get("X-Request-Id") {
+			if p.Code != tt.code || p.Status != tt.status || p.RequestID == "" || p.RequestID != r.header.Get("X-Request-Id") {
 				t.Fatalf("problem %s, want code %s", r.body, tt.code)
 			}
 			detail := p.Detail
@@ -292,7 +292,14 @@ func TestBinary(t *testing.T) {
 	if r := c.do("PUT", "/tasks/1", "").want(405); r.header.Get("Allow") != "DELETE, GET, HEAD, PATCH" {
 		t.Errorf("PUT /tasks/1: Allow %q", r.header.Get("Allow"))
 	}
-	deleted := c.do("DELETE", "/tasks/"+task.ID, "").want(204)
+	// A client that sends its own request id gets it back, successes
+	// included, and finds it in the server's logs.
+	del := c
+	del.requestID = "delete-" + task.ID
+	deleted := del.do("DELETE", "/tasks/"+task.ID, "").want(204)
+	if got := deleted.header.Get("X-Request-Id"); got != del.requestID {
+		t.Errorf("DELETE with X-Request-Id %s: the response has %q", del.requestID, got)
+	}
 	wantEvent(t, ctx, conn, 3, store.Deleted, task.ID, true)
 
 	metrics := noToken.do("GET", gati.PathMetrics, "").want(200).body
@@ -311,8 +318,8 @@ func TestBinary(t *testing.T) {
 
 	logs := p.Logs()
 	timing := logLine(t, logs, "handled", "DELETE /tasks/{id}")
-	if timing == nil || timing["status"] != float64(204) || timing["request_id"] != deleted.header.Get("X-Request-Id") {
-		t.Errorf("no timing line for the DELETE with status 204 and request id %s:\n%s", deleted.header.Get("X-Request-Id"), logs)
+	if timing == nil || timing["status"] != float64(204) || timing["request_id"] != del.requestID {
+		t.Errorf("no timing line for the DELETE with status 204 and request id %s:\n%s", del.requestID, logs)
 	}
 	if l := logLine(t, logs, "task store ready", ""); l == nil || l["module"] != "store" || l["max_tasks"] != float64(1000) {
 		t.Errorf("no store start-up line:\n%s", logs)
@@ -349,9 +356,10 @@ func startApp(t *testing.T) *httptest.Server {
 
 // client sends JSON requests, with a bearer token when token is set.
 type client struct {
-	t     *testing.T
-	base  string
-	token string
+	t         *testing.T
+	base      string
+	token     string
+	requestID string // sent as X-Request-Id when set
 }
 
 type result struct {
@@ -374,6 +382,9 @@ func (c client) do(method, path, body string) *result {
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.requestID != "" {
+		req.Header.Set("X-Request-Id", c.requestID)
 	}
 	ctx, cancel := context.WithTimeout(c.t.Context(), 10*time.Second)
 	defer cancel()

@@ -32,6 +32,7 @@ type node struct {
 	Type                 any              `json:"type,omitempty"` // a string, or a list of them
 	Description          string           `json:"description,omitempty"`
 	Pattern              string           `json:"pattern,omitempty"`
+	Enum                 []string         `json:"enum,omitempty"`
 	Minimum              *float64         `json:"minimum,omitempty"`
 	Items                *node            `json:"items,omitempty"`
 	Properties           map[string]*node `json:"properties,omitempty"`
@@ -51,8 +52,9 @@ const (
 )
 
 var (
-	durationType = reflect.TypeFor[time.Duration]()
-	sizeType     = reflect.TypeFor[gati.ByteSize]()
+	durationType      = reflect.TypeFor[time.Duration]()
+	sizeType          = reflect.TypeFor[gati.ByteSize]()
+	requestIDModeType = reflect.TypeFor[gati.RequestIDMode]()
 )
 
 // Schema returns the schema of gati.yaml for an app with the modules mods
@@ -133,6 +135,8 @@ func valueNode(t reflect.Type, docs map[string]string) *node {
 	case sizeType:
 		zero := 0.0
 		return &node{Type: []string{"string", "integer"}, Pattern: sizePattern, Minimum: &zero}
+	case requestIDModeType:
+		return &node{Type: "string", Enum: []string{string(gati.RequestIDOnErrors), string(gati.RequestIDAlways)}}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

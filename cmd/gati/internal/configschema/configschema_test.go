@@ -107,6 +107,7 @@ server:
   body_limit: 1MiB
   request_timeout: 1m30s
   drain_delay: 0
+  request_id_header: always
 log:
   level: debug
   access: true
@@ -133,6 +134,7 @@ environments:
 		"port as text":             "server: {port: eighty}",
 		"bad duration":             "server: {request_timeout: 30 seconds}",
 		"bad size":                 "server: {body_limit: 1 megabyte}",
+		"unknown request id mode":  "server: {request_id_header: sometimes}",
 		"unknown module key":       "modules: {store: {paht: x}}",
 		"negative module limit":    "modules: {store: {limit: -1}}",
 		"unknown key in env":       "environments: {staging: {servre: {}}}",

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201035444-4aa3dc8c5b10"
+const Version = "v0.0.0-20261201035830-028cd5f80962"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:SqPcjFsQk6513bbE46CQwTSlwFgyenjkfCzUug5wdow="
+const ContentHash = "h1:AozV+Ali7SJnMZqpJywHz679vj43F7NmRAzsS4w54VM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097284, 0).UTC()
+var generatedAt = time.Unix(1796097510, 0).UTC()

@@ -92,7 +92,7 @@ func (ns namespace) take(name string) string {
 // reserved are the package-level names the runtime files declare, which
 // the API's types must not take.
 var reserved = []string{
-	"ApiError", "Client", "CodeOf", "Event", "EventStream", "FieldError", "New", "Option",
+	"ApiError", "Client", "CodeOf", "Event", "EventStream", "FieldError", "New", "Option", "RequestIDOf",
 	"Response", "Version", "WebSocketRequest", "WithAuth", "WithBearer", "WithHTTPClient",
 	"WithHeader", "WithRetry", "WithTimeout", "WithVersion",
 }

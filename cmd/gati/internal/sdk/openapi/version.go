@@ -48,15 +48,16 @@ func versionParameters(a *api.API) map[string]*parameter {
 }
 
 // responseHeaders are the headers success responses carry, by name:
-// X-Request-Id always; X-API-Version in a versioned app, and Deprecation,
-// Sunset and Link when one of its versions is deprecated or has a sunset.
-// They are required when the document's own version makes the server
-// send them every time.
+// X-Request-Id when the caller sent one (problems always carry it);
+// X-API-Version in a versioned app, and Deprecation, Sunset and Link when
+// one of its versions is deprecated or has a sunset. They are required
+// when the document's own version makes the server send them every time.
 func responseHeaders(a *api.API) map[string]*header {
 	str := &schema.Schema{Type: schema.Types{"string"}}
 	hs := map[string]*header{
-		requestIDHeader: {Required: true, Schema: str,
-			Description: "The request's id: the caller's X-Request-Id when it sent a usable one, else a new one. Problem documents (request_id) and the server's logs carry it too."},
+		requestIDHeader: {Schema: str,
+			Description: "The request's id, as in the server's logs: the echo of the request's X-Request-Id when it sent a usable one (1-128 letters, digits and -_.:), else a new one. " +
+				"Always present on errors, whose problem documents carry it as request_id; on successes only as the echo, unless the server sets request_id_header: always."},
 	}
 	if !versioned(a) {
 		return hs

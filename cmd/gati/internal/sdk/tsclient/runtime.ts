@@ -20,7 +20,11 @@ export interface ClientOptions {
    * WebSockets send none: browsers cannot add headers to them.
    */
   token?: string | (() => string | undefined | Promise<string | undefined>) | undefined;
-  /** Headers sent with every request; per-call headers override them. */
+  /**
+   * Headers sent with every request; per-call headers override them. Every
+   * call sends an X-Request-Id, a new random one unless these or the call's
+   * headers set one; its retries send the same.
+   */
   headers?: HeadersInit | undefined;
   /**
    * Milliseconds before a call is abandoned with a TimeoutError, retries
@@ -137,7 +141,10 @@ export interface ResponseMeta {
   headers: Headers;
   /** The version the server answered in (X-API-Version). */
   apiVersion: string | undefined;
-  /** The request id (X-Request-Id), to quote when reporting a problem. */
+  /**
+   * The request id, to find the call in the server's logs: the X-Request-Id
+   * the server echoed, else the one the client sent.
+   */
   requestId: string | undefined;
   /** Set when the answering version is deprecated or has a sunset. */
   deprecation: DeprecationNotice | undefined;
@@ -154,6 +161,8 @@ export interface WithMeta<T> {
  * document when the body is one. Network failures reject with fetch's own
  * TypeError instead; aborted calls with the signal's reason (an
  * AbortError) and timed-out ones with a TimeoutError DOMException.
+ * requestIdOf gives the request id of a call that failed in any of these
+ * ways, except by the caller's own abort.
  */
 export class ApiError extends Error {
   override readonly name = "ApiError";
@@ -165,7 +174,7 @@ export class ApiError extends Error {
   readonly detail: string | undefined;
   /** The invalid parts of the request, each with its JSON pointer; empty when none. */
   readonly errors: readonly FieldError[];
-  /** The request id: the problem's request_id, else the X-Request-Id header. */
+  /** The request id: the problem's request_id, else the response's (see ResponseMeta.requestId). */
   readonly requestId: string | undefined;
   /** The problem document; undefined when the body is not one. */
   readonly problem: Problem | undefined;
@@ -713,11 +722,14 @@ export class Transport {
   ): Promise<R> {
     const ctl = new Deadline(options.signal, options.timeout ?? this.#options.timeout);
     let handedOver = false;
+    let requestId: string | undefined; // set once the headers are ready
     try {
       const retry = retryOptions(method, body, options.retry !== undefined ? options.retry : this.#options.retry);
       // Called as a plain function: browsers refuse fetch with another this.
       const doFetch = this.#options.fetch ?? globalThis.fetch;
       const h = await ctl.race(this.#headers(headers, cookies, options));
+      requestId = h.get("X-Request-Id") ?? newRequestId();
+      h.set("X-Request-Id", requestId);
       for (let attempt = 1; ; attempt++) {
         let res: Response;
         try {
@@ -725,7 +737,7 @@ export class Transport {
         } catch (err) {
           throw ctl.signal.aborted ? ctl.signal.reason : err;
         }
-        const meta = this.#meta(res, method, url);
+        const meta = this.#meta(res, method, url, requestId);
         if (res.ok) {
           try {
             const result = await read(res, meta, ctl.signal, () => ctl.release());
@@ -745,6 +757,13 @@ export class Transport {
         }
         await ctl.sleep(wait);
       }
+    } catch (err) {
+      // The caller's abort reason may be shared by other calls: it gets no id.
+      const ours = !ctl.signal.aborted || ctl.timedOut;
+      if (requestId !== undefined && ours && typeof err === "object" && err !== null && !(err instanceof ApiError)) {
+        failedCalls.set(err, requestId);
+      }
+      throw err;
     } finally {
       if (!handedOver) {
         ctl.release();
@@ -752,7 +771,7 @@ export class Transport {
     }
   }
 
-  #meta(res: Response, method: string, url: string): ResponseMeta {
+  #meta(res: Response, method: string, url: string, requestId: string): ResponseMeta {
     const h = res.headers;
     const apiVersion = h.get("X-API-Version") ?? undefined;
     const dep = h.get("Deprecation");
@@ -769,7 +788,7 @@ export class Transport {
       };
       this.#options.onDeprecation?.(deprecation);
     }
-    return { status: res.status, headers: h, apiVersion, requestId: h.get("X-Request-Id") ?? undefined, deprecation };
+    return { status: res.status, headers: h, apiVersion, requestId: h.get("X-Request-Id") ?? requestId, deprecation };
   }
 
   async #error(res: Response, meta: ResponseMeta, ctl: Deadline): Promise<ApiError> {
@@ -790,6 +809,7 @@ class Deadline {
   readonly #parent: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#ctl.abort(this.#parent?.reason);
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
 
   constructor(parent: AbortSignal | undefined, timeout: number | undefined) {
     this.#parent = parent;
@@ -800,6 +820,7 @@ class Deadline {
     }
     if (!this.#ctl.signal.aborted) {
       this.#timer = after(timeout, () => {
+        this.#timedOut = true;
         this.#ctl.abort(new DOMException(`the call timed out after ${timeout} ms`, "TimeoutError"));
       });
     }
@@ -807,6 +828,11 @@ class Deadline {
 
   get signal(): AbortSignal {
     return this.#ctl.signal;
+  }
+
+  /** Whether the call was aborted by its timeout, not by the caller. */
+  get timedOut(): boolean {
+    return this.#timedOut;
   }
 
   stopTimer(): void {
@@ -850,6 +876,41 @@ class Deadline {
       signal.addEventListener("abort", onAbort, { once: true });
     });
   }
+}
+
+// failedCalls maps the errors of calls that got no error response (a
+// network failure, a timeout) to the request id they sent.
+const failedCalls = new WeakMap<object, string>();
+
+/**
+ * The request id of the call that failed with err, to find it in the
+ * server's logs: an ApiError's requestId, else the X-Request-Id the call
+ * sent before it failed without a response (a network failure, a
+ * timeout). Undefined for other errors, and for a call aborted by its
+ * signal: the signal's reason may be shared by other calls.
+ */
+export function requestIdOf(err: unknown): string | undefined {
+  if (err instanceof ApiError) {
+    return err.requestId;
+  }
+  return typeof err === "object" && err !== null ? failedCalls.get(err) : undefined;
+}
+
+// newRequestId returns 128 random bits in hex. Web Crypto is global in
+// browsers, Deno and Node.js 19+; where it is missing (Node.js 18 without
+// --experimental-global-webcrypto), Math.random stands in: the id names
+// a request, it guards nothing.
+function newRequestId(): string {
+  const b = new Uint8Array(16);
+  const webCrypto: Crypto | undefined = globalThis.crypto;
+  if (webCrypto !== undefined) {
+    webCrypto.getRandomValues(b);
+  } else {
+    for (let i = 0; i < b.length; i++) {
+      b[i] = Math.floor(Math.random() * 256);
+    }
+  }
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 // maxTimer is the longest delay setTimeout takes; it runs longer ones at once.

@@ -106,9 +106,15 @@ func syntheticAPI() *api.API {
 //	X-Test-HTML: status         answer status with an HTML body
 //	X-Test-Deprecated: 1        answer with Deprecation, Sunset and Link
 //	X-Test-Feed: end            end the event stream instead of holding it
+//	X-Test-No-Echo: 1           answer without X-Request-Id
+//
+// Like a Gati server, it echoes the X-Request-Id it got, else sends one
+// of its own ("req-N"). X-Test-Ids lists the ids the attempts with this
+// X-Test-Key sent so far.
 type syntheticServer struct {
 	mu       sync.Mutex
 	attempts map[string]int
+	ids      map[string][]string // by X-Test-Key
 	requests int
 }
 
@@ -117,13 +123,25 @@ func (s *syntheticServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests++
 	id := s.requests
 	attempt := 1
+	var ids []string
 	if key := r.Header.Get("X-Test-Key"); key != "" {
 		s.attempts[key]++
 		attempt = s.attempts[key]
+		s.ids[key] = append(s.ids[key], r.Header.Get("X-Request-Id"))
+		ids = s.ids[key]
 	}
 	s.mu.Unlock()
 	h := w.Header()
-	h.Set("X-Request-Id", "req-"+strconv.Itoa(id))
+	switch rid := r.Header.Get("X-Request-Id"); {
+	case r.Header.Get("X-Test-No-Echo") != "":
+	case rid != "":
+		h.Set("X-Request-Id", rid)
+	default:
+		h.Set("X-Request-Id", "req-"+strconv.Itoa(id))
+	}
+	if ids != nil {
+		h.Set("X-Test-Ids", strings.Join(ids, ","))
+	}
 	h.Set("X-API-Version", r.Header.Get("X-API-Version"))
 	if r.Header.Get("X-Test-Deprecated") != "" {
 		h.Set("Deprecation", "@1735689600")
@@ -245,7 +263,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func TestRuntime(t *testing.T) {
 	t.Parallel()
 	dir := compiled(t, caseNamed("synthetic"))
-	srv := httptest.NewServer(&syntheticServer{attempts: map[string]int{}})
+	srv := httptest.NewServer(&syntheticServer{attempts: map[string]int{}, ids: map[string][]string{}})
 	t.Cleanup(srv.Close)
 	runNode(t, dir, "runtime.e2e.js", "BASE_URL="+srv.URL)
 }

@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -469,5 +472,135 @@ func TestWebSocketRequest(t *testing.T) {
 			ws.Header.Get("X-Team") != "a" || ws.Header.Get("Cookie") != "a=1; b=2" || ws.Header.Get("Accept") != "" {
 			t.Errorf("%s: %+v", tt.base, ws)
 		}
+	}
+}
+
+// idServer answers the first fails requests 503 (Retry-After: 0), then
+// 200, echoing X-Request-Id when echo is set, and records the ids it got.
+func idServer(t *testing.T, fails int, echo bool, opts ...Option) (*Client, func() []string) {
+	var mu sync.Mutex
+	var ids []string
+	c := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ids = append(ids, r.Header.Get("X-Request-Id"))
+		n := len(ids)
+		mu.Unlock()
+		if echo {
+			w.Header().Set("X-Request-Id", r.Header.Get("X-Request-Id"))
+		}
+		if n <= fails {
+			w.Header().Set("Retry-After", "0")
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(503)
+			io.WriteString(w, `{"status":503,"code":"busy","type":"x"}`)
+			return
+		}
+		io.WriteString(w, `{"name":"ok"}`)
+	}, opts...)
+	return c, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(ids)
+	}
+}
+
+var hexID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// TestRequestIDSentOncePerCall guards the client's request ids: each call
+// sends a new random one, its retries the same, and its Response has it
+// when the server does not echo it (a Gati server echoes it; other
+// servers and proxies may not).
+func TestRequestIDSentOncePerCall(t *testing.T) {
+	t.Parallel()
+	c, ids := idServer(t, 2, false)
+	resp, err := c.do(t.Context(), &request{method: "GET", path: "/"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ids()
+	if len(got) != 3 || !hexID.MatchString(got[0]) || got[1] != got[0] || got[2] != got[0] {
+		t.Fatalf("the attempts sent %q, want one random 128-bit hex id thrice", got)
+	}
+	if resp.RequestID != got[0] {
+		t.Errorf("Response.RequestID %q, want the id sent, %q", resp.RequestID, got[0])
+	}
+	if _, err := c.do(t.Context(), &request{method: "GET", path: "/"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(); got[3] == got[0] || !hexID.MatchString(got[3]) {
+		t.Errorf("two calls sent %q and %q, want different ids", got[0], got[3])
+	}
+}
+
+// TestRequestIDTheCallerSets guards ids set by the caller: the client's
+// WithHeader, overridden by a call's header parameter, is sent instead of
+// a random one; what the server echoes is what Response reports.
+func TestRequestIDTheCallerSets(t *testing.T) {
+	t.Parallel()
+	c, ids := idServer(t, 0, true, WithHeader("X-Request-Id", "client-wide"))
+	resp, err := c.do(t.Context(), &request{method: "GET", path: "/"}, nil)
+	if err != nil || resp.RequestID != "client-wide" {
+		t.Fatalf("WithHeader: Response.RequestID %q (%v)", resp.RequestID, err)
+	}
+	resp, err = c.do(t.Context(), &request{method: "GET", path: "/", header: http.Header{"X-Request-Id": {"per-call"}}}, nil)
+	if err != nil || resp.RequestID != "per-call" {
+		t.Fatalf("header parameter: Response.RequestID %q (%v)", resp.RequestID, err)
+	}
+	if got := ids(); fmt.Sprint(got) != "[client-wide per-call]" {
+		t.Errorf("sent %q", got)
+	}
+}
+
+// TestRequestIDOfFailures guards that a call that got no usable response
+// still names its id: after a timeout, a refused connection, or an error
+// response without one (the server's echo and the problem's request_id
+// come first).
+func TestRequestIDOfFailures(t *testing.T) {
+	t.Parallel()
+	var sent atomic.Value
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	slow := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		sent.Store(r.Header.Get("X-Request-Id"))
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}, WithTimeout(50*time.Millisecond))
+	for name, call := range map[string]func() error{
+		"do":  func() error { _, err := slow.do(t.Context(), &request{method: "GET", path: "/"}, nil); return err },
+		"raw": func() error { _, err := slow.raw(t.Context(), &request{method: "GET", path: "/"}); return err },
+	} {
+		err := call()
+		id, _ := sent.Load().(string)
+		if !errors.Is(err, context.DeadlineExceeded) || !hexID.MatchString(id) || RequestIDOf(err) != id || !strings.Contains(err.Error(), id) {
+			t.Errorf("%s timing out: err %v, RequestIDOf %q; the server got %q", name, err, RequestIDOf(err), id)
+		}
+	}
+
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	_, err := New(srv.URL).do(t.Context(), &request{method: "GET", path: "/"}, nil)
+	if err == nil || !hexID.MatchString(RequestIDOf(err)) {
+		t.Errorf("refused connection: err %v, RequestIDOf %q", err, RequestIDOf(err))
+	}
+
+	c, ids := idServer(t, 1, false, WithRetry(1, 0))
+	_, err = c.do(t.Context(), &request{method: "GET", path: "/"}, nil)
+	var e *ApiError
+	if !errors.As(err, &e) || e.RequestID != ids()[0] || e.Response.RequestID != ids()[0] || RequestIDOf(err) != ids()[0] {
+		t.Errorf("503 without an id: err %v, RequestID %q, want the one sent, %q", err, RequestIDOf(err), ids()[0])
+	}
+	c = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "from-header")
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(404)
+		io.WriteString(w, `{"status":404,"code":"not_found","type":"x","request_id":"from-problem"}`)
+	})
+	if _, err := c.do(t.Context(), &request{method: "GET", path: "/"}, nil); RequestIDOf(err) != "from-problem" {
+		t.Errorf("a problem's request_id: RequestIDOf %q", RequestIDOf(err))
+	}
+	if RequestIDOf(errors.New("x")) != "" || RequestIDOf(nil) != "" {
+		t.Error("RequestIDOf of an error not a call's")
 	}
 }

@@ -3,7 +3,10 @@ package base
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +21,11 @@ import (
 // Every request carries the API version the client is pinned to (Version,
 // unless WithVersion says otherwise) as X-API-Version, so the server
 // answers in that version's shapes even after the API has moved on.
+//
+// Every call carries an X-Request-Id that names it in the server's logs:
+// a random one, unless the call's or the client's headers set one. Its
+// retries send the same. The client knows the id even when no response
+// arrives: RequestIDOf finds it in the call's error, and Response has it.
 type Client struct {
 	baseURL string
 	http    *http.Client
@@ -57,6 +65,9 @@ type request struct {
 	// sent once only: a request with one is not retried.
 	body        io.Reader
 	contentType string
+
+	// id is the call's X-Request-Id, set when it is first sent.
+	id string
 }
 
 // do sends r and decodes the JSON response into out, unless out is nil or
@@ -79,7 +90,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*Response, error)
 	meta := newResponse(resp)
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return meta, fmt.Errorf("%s %s: reading the response: %w", r.method, r.path, err)
+		return meta, r.failed(fmt.Errorf("%s %s: reading the response: %w", r.method, r.path, err))
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
 		return meta, nil
@@ -106,7 +117,7 @@ func (c *Client) open(ctx context.Context, r *request, accept string) (resp *htt
 		if err == nil {
 			resp.Body.Close()
 		}
-		err = context.Cause(ctx)
+		err = r.failed(context.Cause(ctx))
 	}
 	if err != nil {
 		cancelCause(nil)
@@ -116,8 +127,12 @@ func (c *Client) open(ctx context.Context, r *request, accept string) (resp *htt
 }
 
 // send sends r, retrying as the client's policy allows, and returns a 2xx
-// response, or an *ApiError for any other status.
+// response, or an *ApiError for any other status. Once a request has gone
+// out, other errors carry its id (see RequestIDOf).
 func (c *Client) send(ctx context.Context, r *request, accept string) (*http.Response, error) {
+	if r.id == "" {
+		r.id = c.requestID(r)
+	}
 	var data []byte
 	if r.json != nil {
 		var err error
@@ -128,11 +143,14 @@ func (c *Client) send(ctx context.Context, r *request, accept string) (*http.Res
 	for attempt := 1; ; attempt++ {
 		req, err := c.newRequest(ctx, r, data, accept)
 		if err != nil {
+			if attempt > 1 {
+				return nil, r.failed(err) // earlier attempts went out
+			}
 			return nil, err
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return nil, err
+			return nil, r.failed(err)
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return resp, nil
@@ -143,7 +161,7 @@ func (c *Client) send(ctx context.Context, r *request, accept string) (*http.Res
 			return nil, apiErr
 		}
 		if err := sleep(ctx, delay); err != nil {
-			return nil, fmt.Errorf("%s %s: waiting to retry after %d %s: %w", r.method, r.path, apiErr.Status, apiErr.Title, err)
+			return nil, r.failed(fmt.Errorf("%s %s: waiting to retry after %d %s: %w", r.method, r.path, apiErr.Status, apiErr.Title, err))
 		}
 	}
 }
@@ -180,7 +198,8 @@ func (c *Client) newRequest(ctx context.Context, r *request, data []byte, accept
 }
 
 // headers returns the headers of a request for r: the version, accept,
-// the client's headers, r's header parameters and the authorization.
+// the client's headers, r's header parameters, its request id and the
+// authorization.
 func (c *Client) headers(ctx context.Context, r *request, accept string) (http.Header, error) {
 	h := http.Header{}
 	if c.version != "" {
@@ -194,6 +213,9 @@ func (c *Client) headers(ctx context.Context, r *request, accept string) (http.H
 	}
 	for k, vs := range r.header {
 		h[k] = append([]string(nil), vs...)
+	}
+	if r.id != "" {
+		h.Set("X-Request-Id", r.id)
 	}
 	if c.auth != nil {
 		token, err := c.auth(ctx)
@@ -215,4 +237,55 @@ func (r *request) retryable() bool {
 		return r.body == nil
 	}
 	return false
+}
+
+// requestID returns the X-Request-Id of a call: the one its headers or
+// the client's set, else a new random one, 128 bits in hex.
+func (c *Client) requestID(r *request) string {
+	if id := r.header.Get("X-Request-Id"); id != "" {
+		return id
+	}
+	if id := c.header.Get("X-Request-Id"); id != "" {
+		return id
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // since Go 1.24 it crashes the program rather than fail
+	return hex.EncodeToString(b[:])
+}
+
+// failed returns err, a failure of r after a request went out, with r's
+// request id.
+func (r *request) failed(err error) error {
+	if err == nil || r.id == "" {
+		return err
+	}
+	return &requestError{id: r.id, err: err}
+}
+
+// requestError is the error of a call that sent a request but got no
+// usable response (a network failure, a timeout): it names the request
+// id, which the server logged if the request reached it.
+type requestError struct {
+	id  string
+	err error
+}
+
+func (e *requestError) Error() string { return e.err.Error() + " (X-Request-Id " + e.id + ")" }
+func (e *requestError) Unwrap() error { return e.err }
+
+// RequestIDOf returns the X-Request-Id of the call that failed with err,
+// to look it up in the server's logs: the one the server answered with
+// (an *ApiError's RequestID), else the one the client sent; "" when the
+// call failed before sending (encoding its body or authorizing it) or err
+// is not a call's.
+func RequestIDOf(err error) string {
+	var e *ApiError
+	if errors.As(err, &e) {
+		return e.RequestID
+	}
+	var re *requestError
+	if errors.As(err, &re) {
+		return re.id
+	}
+	return ""
 }

@@ -31,7 +31,8 @@ type ApiError struct {
 	Detail string `json:"detail,omitempty"`
 	// Instance is the request's path.
 	Instance string `json:"instance,omitempty"`
-	// RequestID names the request in the server's logs.
+	// RequestID names the request in the server's logs: the problem's
+	// request_id, else Response.RequestID.
 	RequestID string `json:"request_id,omitempty"`
 	// Errors lists what is wrong with parts of the request, each located
 	// by a JSON pointer.

@@ -19,7 +19,8 @@ type Response struct {
 	// the one the client is pinned to, or the server's default when the
 	// client sends none.
 	APIVersion string
-	// RequestID names the request in the server's logs (X-Request-Id).
+	// RequestID names the request in the server's logs: the X-Request-Id
+	// the server echoed, else the one the client sent.
 	RequestID string
 	// Deprecated reports whether the server announced that APIVersion is
 	// deprecated (the Deprecation header, RFC 9745); Deprecation is when,
@@ -38,6 +39,9 @@ func newResponse(resp *http.Response) *Response {
 		Header:     h,
 		APIVersion: h.Get("X-API-Version"),
 		RequestID:  h.Get("X-Request-Id"),
+	}
+	if r.RequestID == "" && resp.Request != nil {
+		r.RequestID = resp.Request.Header.Get("X-Request-Id")
 	}
 	if v := h.Get("Deprecation"); v != "" {
 		r.Deprecated, r.Deprecation = true, parseDeprecation(v)

@@ -58,6 +58,10 @@ func TestEveryRoute(t *testing.T) {
 		created.Done || created.Due == nil || !created.Due.Equal(due) || created.CreatedAt.IsZero() {
 		t.Fatalf("Create = %+v, %+v", created, resp)
 	}
+	// The client sent a request id and the server echoed it.
+	if len(resp.RequestID) != 32 || resp.Header.Get("X-Request-Id") != resp.RequestID {
+		t.Errorf("Create: request id %q, X-Request-Id header %q; want the client's echoed", resp.RequestID, resp.Header.Get("X-Request-Id"))
+	}
 
 	ev, err := stream.Next()
 	if err != nil {

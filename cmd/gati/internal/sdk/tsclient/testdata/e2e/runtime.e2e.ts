@@ -6,6 +6,7 @@ import {
   ApiError,
   ServerSentEvent,
   SyntheticShopClient,
+  requestIdOf,
   type ApiError2,
   type DeprecationNotice,
   type EchoParams,
@@ -46,6 +47,9 @@ export function typeChecks(i: Item): void {
 }
 
 const item: Item = { id: 1, name: "Dune", kind: "book" };
+
+// hexId is the form of the request ids the client makes.
+const hexId = /^[0-9a-f]{32}$/;
 
 // failing returns headers that make the server fail the first fail
 // attempts with key, answering status with Retry-After retryAfter.
@@ -101,7 +105,7 @@ await test("JSON bodies", async () => {
   equal([e.method, e.body, e.headers["content-type"]], ["POST", item, "application/json"], "POST");
   const { meta } = await client.echoPost(item).withMeta();
   equal([meta.status, meta.apiVersion], [201, "2025-01-01"], "meta");
-  check(meta.requestId?.startsWith("req-") === true, `request id ${meta.requestId}`);
+  check(meta.requestId !== undefined && hexId.test(meta.requestId), `request id ${meta.requestId}`);
 });
 
 await test("path parameters are encoded", async () => {
@@ -202,6 +206,40 @@ await test("timeouts: per call and client-wide", async () => {
   equal(e2.method, "GET", "timeout 0 is none");
   const err3 = await rejection(c.echo(tenant, { headers: failing("t1", 9, "1") }), "timeout while waiting to retry");
   check(err3 instanceof DOMException && err3.name === "TimeoutError", String(err3));
+});
+
+await test("every call sends a request id, the same on its retries", async () => {
+  const { data: e, meta } = await client.echo(tenant, { headers: failing("id1", 2, "0") }).withMeta();
+  const sent = e.headers["x-request-id"] ?? "";
+  check(hexId.test(sent), `sent ${sent}`);
+  equal([e.attempt, meta.headers.get("X-Test-Ids"), meta.requestId], [3, `${sent},${sent},${sent}`, sent], "three attempts, one id");
+  const next = (await client.echo(tenant)).headers["x-request-id"] ?? "";
+  check(hexId.test(next) && next !== sent, `the next call sent ${next}, the first ${sent}`);
+  const c = new SyntheticShopClient({ baseUrl, headers: { "X-Request-Id": "client-wide" } });
+  equal((await c.echo(tenant)).headers["x-request-id"], "client-wide", "the client's headers set it");
+  const { meta: m2 } = await c.echo(tenant, { headers: { "X-Request-Id": "per-call" } }).withMeta();
+  equal(m2.requestId, "per-call", "the call's headers set it");
+  const { data: e3, meta: m3 } = await client.echo(tenant, { headers: { "X-Test-No-Echo": "1" } }).withMeta();
+  equal([m3.headers.get("X-Request-Id"), m3.requestId], [null, e3.headers["x-request-id"]], "not echoed: meta has the id sent");
+});
+
+await test("a failed call names its request id", async () => {
+  const slow = { "X-Test-Sleep": "3000", "X-Test-Key": "id2" };
+  const err = await rejection(client.echo(tenant, { headers: slow, timeout: 100 }), "timeout");
+  check(err instanceof DOMException && err.name === "TimeoutError", String(err));
+  const { meta } = await client.echo(tenant, { headers: { "X-Test-Key": "id2" } }).withMeta();
+  const sent = meta.headers.get("X-Test-Ids")?.split(",")[0];
+  check(sent !== undefined && hexId.test(sent) && requestIdOf(err) === sent, `timeout: requestIdOf ${requestIdOf(err)}, sent ${sent}`);
+  const down = new SyntheticShopClient({ baseUrl: "http://127.0.0.1:1", headers: { "X-Request-Id": "to-nowhere" } });
+  const err2 = await rejection(down.echo(tenant), "refused");
+  check(err2 instanceof TypeError && requestIdOf(err2) === "to-nowhere", `network failure: ${String(err2)}, ${requestIdOf(err2)}`);
+  const err3 = await rejection(client.echo(tenant, { headers: { ...failing("id3", 1, "0", 500), "X-Test-No-Echo": "1" } }), "500");
+  check(err3 instanceof ApiError && hexId.test(err3.requestId ?? "") && requestIdOf(err3) === err3.requestId, `ApiError ${requestIdOf(err3)}`);
+  const ctl = new AbortController();
+  const p = client.echo(tenant, { headers: { "X-Test-Sleep": "3000" }, signal: ctl.signal });
+  setTimeout(() => ctl.abort(), 50);
+  const err4 = await rejection(p, "aborted");
+  equal([requestIdOf(err4), requestIdOf(new Error("x")), requestIdOf("x")], [undefined, undefined, undefined], "no id for the caller's abort or other errors");
 });
 
 await test("deprecation headers: onDeprecation and meta", async () => {

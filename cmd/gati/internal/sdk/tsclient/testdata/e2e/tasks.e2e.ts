@@ -91,7 +91,9 @@ await test("create a task: 201 with its metadata", async () => {
   equal([data.title, data.done, data.due], ["Write docs", false, "2026-03-01T17:00:00Z"], "created task");
   check(data.id !== "" && typeof data.created_at === "string", `id ${data.id}`);
   check(meta.status === 201, `status ${meta.status}`);
-  check(meta.requestId !== undefined && meta.requestId !== "", "no request id");
+  const echoed = meta.headers.get("X-Request-Id");
+  check(meta.requestId !== undefined && /^[0-9a-f]{32}$/.test(meta.requestId) && echoed === meta.requestId,
+    `request id ${meta.requestId}, X-Request-Id ${echoed}: want the client's, echoed`);
   check(meta.deprecation === undefined, "an unversioned API is deprecated");
 });
 

@@ -23,4 +23,5 @@ export {
   type StreamOptions,
   type WebSocketConstructor,
   type WithMeta,
+  requestIdOf,
 } from "./runtime.js";
