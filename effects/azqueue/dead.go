@@ -46,6 +46,7 @@ func (b *Backend) scanDead(ctx context.Context, q string) ([]*deadMsg, error) {
 		if len(resp.Messages) == 0 {
 			break
 		}
+		fresh := 0
 		for _, m := range resp.Messages {
 			d := &deadMsg{queue: q, msgID: deref(m.MessageID), receipt: deref(m.PopReceipt), text: deref(m.MessageText)}
 			env, err := decode(d.text)
@@ -58,8 +59,12 @@ func (b *Backend) scanDead(ctx context.Context, q string) ([]*deadMsg, error) {
 			d.env = env
 			if _, seen := byID[d.msgID]; !seen {
 				order = append(order, d.msgID)
+				fresh++
 			}
 			byID[d.msgID] = d // a message read twice: its latest receipt
+		}
+		if fresh == 0 {
+			break // the scan outlasted the visibility timeout and came round again
 		}
 	}
 	if len(byID) >= maxDeadScan {

@@ -30,7 +30,7 @@ func (b *Backend) scanDead(ctx context.Context, q string) ([]*deadMsg, error) {
 	var out []*deadMsg
 	var renew []*pb.PubsubMessage
 	var renewAcks []string
-	seen := map[string]bool{}
+	seen := map[string]*deadMsg{} // by message id; nil for a renewed one
 	wait := 2 * time.Second
 	for len(out) < maxDeadScan {
 		pctx, cancel := context.WithTimeout(ctx, wait)
@@ -49,12 +49,17 @@ func (b *Backend) scanDead(ctx context.Context, q string) ([]*deadMsg, error) {
 		}
 		wait = time.Second
 		now := time.Now()
+		fresh := 0
 		for _, rm := range resp.ReceivedMessages {
 			m := rm.Message
-			if seen[m.MessageId] {
+			if d, ok := seen[m.MessageId]; ok {
+				if d != nil {
+					d.ackID = rm.AckId // read again: only its latest ack id holds
+				}
 				continue
 			}
-			seen[m.MessageId] = true
+			seen[m.MessageId] = nil
+			fresh++
 			env, err := decode(m.Data)
 			if err != nil {
 				env = envelope{Job: effects.Job{ID: "pubsub-" + m.MessageId, Kind: "unknown", Queue: q, FinishedAt: m.PublishTime.AsTime(),
@@ -73,7 +78,9 @@ func (b *Backend) scanDead(ctx context.Context, q string) ([]*deadMsg, error) {
 				renew, renewAcks = append(renew, message(&env)), append(renewAcks, rm.AckId)
 				continue // the renewed copy is read by the next pull
 			}
-			out = append(out, &deadMsg{queue: q, ackID: rm.AckId, env: env})
+			d := &deadMsg{queue: q, ackID: rm.AckId, env: env}
+			seen[m.MessageId] = d
+			out = append(out, d)
 		}
 		if len(renew) > 0 {
 			if err := b.publish(ctx, b.deadTopic(q), renew); err == nil {
@@ -85,6 +92,9 @@ func (b *Backend) scanDead(ctx context.Context, q string) ([]*deadMsg, error) {
 				b.modack(context.WithoutCancel(ctx), b.deadSub(q), renewAcks, 0)
 			}
 			renew, renewAcks = nil, nil
+		}
+		if fresh == 0 {
+			break // the scan outlasted the ack deadline and came round again
 		}
 	}
 	if len(out) >= maxDeadScan {
