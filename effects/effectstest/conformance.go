@@ -131,6 +131,21 @@ func expectState(t *testing.T, b effects.Backend, id string, want effects.State,
 	}
 }
 
+// expectGone checks, on a backend that cannot look jobs up, that
+// finished jobs do not come back once their lease has passed: the only
+// sign that the service took the outcome (a receipt that no longer
+// held would leave the message to reappear).
+func expectGone(t *testing.T, b effects.Backend, q string, lease, tick time.Duration) {
+	t.Helper()
+	if b.Capabilities().Lookup {
+		return
+	}
+	time.Sleep(lease + 2*tick)
+	if more := fetch(t, b, q, 10, lease); len(more) != 0 {
+		t.Fatalf("a finished job came back after its lease: %+v", more[0])
+	}
+}
+
 func outcome(j *effects.Job, r effects.Result) effects.Outcome {
 	return effects.Outcome{ID: j.ID, Lease: j.Lease, Result: r}
 }
@@ -183,6 +198,7 @@ func RunBackend(t *testing.T, h Harness) {
 		if more := fetch(t, b, q, 10, lease); len(more) != 0 {
 			t.Fatalf("a finished job was fetched: %+v", more[0])
 		}
+		expectGone(t, b, q, lease, tick)
 	})
 
 	t.Run("QueuesAreSeparate", func(t *testing.T) {
@@ -426,6 +442,7 @@ func RunBackend(t *testing.T, h Harness) {
 		}
 		complete(t, b, outcome(j, effects.ResultSucceeded))
 		expectState(t, b, j.ID, effects.StateSucceeded, "after extensions and success")
+		expectGone(t, b, q, short, tick)
 	})
 
 	t.Run("NoJobLeasedTwice", func(t *testing.T) {

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201035830-028cd5f80962"
+const Version = "v0.0.0-20261201040355-9f5303e3b4a7"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:AozV+Ali7SJnMZqpJywHz679vj43F7NmRAzsS4w54VM="
+const ContentHash = "h1:n1MD47SnucvtvydUWU1/Ssz7N5SDgtsx0W4liUWz+NA="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097510, 0).UTC()
+var generatedAt = time.Unix(1796097835, 0).UTC()
