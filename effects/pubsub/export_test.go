@@ -17,3 +17,11 @@ func SetMaxAckDeadline(d time.Duration) func() {
 	maxAckDeadline = d
 	return func() { maxAckDeadline = old }
 }
+
+// SetRenewAge shortens the age at which a copy is published again; the
+// returned func restores it.
+func SetRenewAge(d time.Duration) func() {
+	old := renewAge
+	renewAge = d
+	return func() { renewAge = old }
+}

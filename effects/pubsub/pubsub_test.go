@@ -255,3 +255,34 @@ func TestDeadPaging(t *testing.T) {
 		t.Fatalf("Stats = %+v, want %d dead in dlq", stats, n)
 	}
 }
+
+// TestDeadRenewal: a dead job older than the renewal age is published
+// again by the listing that finds it, so the 7-day retention never drops
+// it, and it is still listed once, with its history.
+func TestDeadRenewal(t *testing.T) {
+	defer pubsub.SetRenewAge(time.Second)()
+	srv := fake(t)
+	b := open(t, srv, "")
+	defer b.Close()
+	ctx := context.Background()
+	if _, err := b.Enqueue(ctx, []*effects.Job{job("old", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Fetch(ctx, "old", 1, time.Minute)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Fetch: %v %v", got, err)
+	}
+	if err := b.Complete(ctx, []effects.Outcome{{ID: got[0].ID, Lease: got[0].Lease, Result: effects.ResultDead,
+		Error: &effects.AttemptError{Attempt: 1, At: time.Now(), Reason: "canceled", Error: "gone"}}}); err != nil {
+		t.Fatal(err)
+	}
+	published := len(srv.Messages())
+	time.Sleep(1500 * time.Millisecond)
+	dead, err := b.Dead(ctx, effects.DeadQuery{Queue: "old"})
+	if err != nil || len(dead) != 1 || dead[0].ID != got[0].ID || len(dead[0].Errors) != 1 {
+		t.Fatalf("Dead: %+v %v, want the job once with its error", dead, err)
+	}
+	if n := len(srv.Messages()); n != published+1 {
+		t.Fatalf("%d messages published after the listing, want %d: the old dead copy renewed", n, published+1)
+	}
+}
