@@ -142,6 +142,11 @@ type Capabilities struct {
 	// database can. A queue service finds only dead jobs (in its
 	// dead-letter queue) and counts approximately.
 	Lookup bool
+	// NoLiveCounts: Stats counts dead jobs only. Google Cloud Pub/Sub's
+	// API cannot count a subscription's backlog (Cloud Monitoring does),
+	// so Available, Scheduled and Running read zero, and the runtime
+	// exports only the dead queue-depth gauge.
+	NoLiveCounts bool
 }
 
 // Backend stores effects and leases them to workers. Every method is safe

@@ -81,7 +81,12 @@ func (fx *Effects) runCommand(ctx context.Context, mc *gati.ModuleContext, args 
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "QUEUE\tAVAILABLE\tSCHEDULED\tRUNNING\tDEAD")
+		uncounted := b.Capabilities().NoLiveCounts
 		for _, s := range stats {
+			if uncounted { // the backend cannot count live effects
+				fmt.Fprintf(tw, "%s\t-\t-\t-\t%d\n", s.Queue, s.Dead)
+				continue
+			}
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", s.Queue, s.Available, s.Scheduled, s.Running, s.Dead)
 		}
 		return tw.Flush()

@@ -112,14 +112,18 @@ func (m *fxMetrics) backendUp(up bool) {
 	m.nUp.WithLabelValues().Set(v)
 }
 
-func (m *fxMetrics) sample(stats []QueueStats) {
+// sample sets the depth gauges; live is false for a backend that cannot
+// count live jobs (Capabilities.NoLiveCounts), whose zeros would mislead.
+func (m *fxMetrics) sample(stats []QueueStats, live bool) {
 	if m == nil {
 		return
 	}
 	for _, s := range stats {
-		m.nDepth.WithLabelValues(s.Queue, "available").Set(float64(s.Available))
-		m.nDepth.WithLabelValues(s.Queue, "scheduled").Set(float64(s.Scheduled))
-		m.nDepth.WithLabelValues(s.Queue, "running").Set(float64(s.Running))
+		if live {
+			m.nDepth.WithLabelValues(s.Queue, "available").Set(float64(s.Available))
+			m.nDepth.WithLabelValues(s.Queue, "scheduled").Set(float64(s.Scheduled))
+			m.nDepth.WithLabelValues(s.Queue, "running").Set(float64(s.Running))
+		}
 		m.nDepth.WithLabelValues(s.Queue, "dead").Set(float64(s.Dead))
 	}
 }

@@ -88,3 +88,33 @@ func TestMetricsCountOutcomesAndPassPromtool(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+// uncounted is a backend that cannot count live effects, as Pub/Sub.
+type uncounted struct{ *effects.Memory }
+
+func (uncounted) Capabilities() effects.Capabilities {
+	return effects.Capabilities{ExactAttempts: true, NoLiveCounts: true}
+}
+
+// TestNoLiveCountsExportsDeadDepthOnly: a backend that declares
+// NoLiveCounts gets no live queue-depth gauges, whose zeros would lie.
+func TestNoLiveCountsExportsDeadDepthOnly(t *testing.T) {
+	kind := effects.Define[welcome]("uncounted")
+	app := gati.New(gati.WithConfig(&gati.Config{}), gati.WithLogOutput(io.Discard))
+	fx := effects.Install(app, effects.WithBackend(uncounted{effects.NewMemory()}))
+	effects.Work(fx, kind, func(ctx context.Context, e effects.Effect[welcome]) error { return nil })
+	srv := gatitest.Serve(t, app)
+	var m string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		m = scrape(t, srv.URL)
+		if strings.Contains(m, `gati_effects_queue_depth{queue="default",state="dead"} 0`) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !strings.Contains(m, `gati_effects_queue_depth{queue="default",state="dead"} 0`) {
+		t.Fatalf("no dead depth gauge:\n%s", m)
+	}
+	if strings.Contains(m, `state="available"`) || strings.Contains(m, `state="running"`) {
+		t.Fatalf("live depth gauges for a backend that cannot count them:\n%s", m)
+	}
+}

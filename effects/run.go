@@ -347,7 +347,7 @@ func (fx *Effects) sampleLoop() {
 					stats = append(stats, QueueStats{Queue: name})
 				}
 			}
-			fx.metrics.sample(stats)
+			fx.metrics.sample(stats, !fx.caps.NoLiveCounts)
 		}
 		select {
 		case <-t.C:

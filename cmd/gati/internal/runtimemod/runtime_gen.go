@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201040140-a560425a7a81"
+const Version = "v0.0.0-20261201040626-b2e078eb07d8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:pWBCWnqBhgWUtdPFGH92CbGd5qypDyRwy8GyJjIkb5g="
+const ContentHash = "h1:suB46wfYe2tMKw6vp0PTo0Fp9CdwuFlVK3aF6mmLB/0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097700, 0).UTC()
+var generatedAt = time.Unix(1796097986, 0).UTC()
