@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201040626-b2e078eb07d8"
+const Version = "v0.0.0-20261201042401-0b62e772747d"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:suB46wfYe2tMKw6vp0PTo0Fp9CdwuFlVK3aF6mmLB/0="
+const ContentHash = "h1:C2LncnR95OT+H8/Uw83HkkcQb899b16aDA3B6l1jiE8="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796097986, 0).UTC()
+var generatedAt = time.Unix(1796099041, 0).UTC()
