@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201042401-0b62e772747d"
+const Version = "v0.0.0-20261201043557-c29fd37fdc4c"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:C2LncnR95OT+H8/Uw83HkkcQb899b16aDA3B6l1jiE8="
+const ContentHash = "h1:wp/Tf9xMk4hfF9op1HpZi7end4//kmcr5/5xzz0N2XM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796099041, 0).UTC()
+var generatedAt = time.Unix(1796099757, 0).UTC()
