@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201043557-c29fd37fdc4c"
+const Version = "v0.0.0-20261201043911-a1157acff9c1"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:wp/Tf9xMk4hfF9op1HpZi7end4//kmcr5/5xzz0N2XM="
+const ContentHash = "h1:oRV6z/nBOigv8gC7mh3Qt4axykKgSy/YVeH+gN5wO8Q="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796099757, 0).UTC()
+var generatedAt = time.Unix(1796099951, 0).UTC()
