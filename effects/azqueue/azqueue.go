@@ -2,7 +2,6 @@ package azqueue
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -16,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -25,6 +23,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/v2/queueerror"
 
 	"gati.dev/gati/effects"
+	"gati.dev/gati/effects/internal/queuekit"
 )
 
 func init() { effects.Register("azqueue", open) }
@@ -38,10 +37,10 @@ type Backend struct {
 	log      *slog.Logger
 
 	mu      sync.Mutex
-	ensured map[string]bool   // gati queues whose two Azure queues exist
-	leases  map[string]*lease // by the lease token the runtime holds
-	current map[string]string // job id → its current lease token in this process
+	ensured map[string]bool // gati queues whose two Azure queues exist
 	closed  bool
+
+	leases queuekit.Table[*lease]
 }
 
 var _ effects.Backend = (*Backend)(nil)
@@ -53,10 +52,9 @@ type lease struct {
 	queue    string     // the gati queue
 	msgID    string
 	receipt  string
-	text     string       // the message text as stored, rewritten unchanged by Extend
-	env      envelope     // the job as this attempt sees it
-	dequeues int64        // the message's dequeue count at this attempt
-	until    atomic.Int64 // unix nanoseconds the lease ends, read by prune under b.mu
+	text     string   // the message text as stored, rewritten unchanged by Extend
+	env      envelope // the job as this attempt sees it
+	dequeues int64    // the message's dequeue count at this attempt
 	done     bool
 }
 
@@ -110,7 +108,7 @@ func New(svc *azqueue.ServiceClient, opts ...Option) (*Backend, error) {
 		return nil, errors.New("effects/azqueue: nil service client")
 	}
 	b := &Backend{svc: svc, endpoint: redact(svc.URL()), prefix: DefaultPrefix, log: slog.Default(),
-		ensured: map[string]bool{}, leases: map[string]*lease{}, current: map[string]string{}}
+		ensured: map[string]bool{}}
 	for _, o := range opts {
 		o(b)
 	}
@@ -229,8 +227,7 @@ func (b *Backend) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
-	clear(b.leases)
-	clear(b.current)
+	b.leases.Clear()
 	return nil
 }
 
@@ -313,15 +310,6 @@ func (b *Backend) forget(q string) {
 	b.mu.Unlock()
 }
 
-func newID() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	h := hex.EncodeToString(u[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // encode turns an envelope into message text (base64 of its JSON, as
 // Azure's other SDKs write by default), dropping the oldest errors if the
 // history outgrew Azure's 64 KiB.
@@ -376,9 +364,7 @@ func (b *Backend) Enqueue(ctx context.Context, jobs []*effects.Job) ([]effects.I
 		if j.UniqueKey != "" {
 			return nil, errors.New("effects/azqueue: unique keys are not supported")
 		}
-		env := envelope{Job: *j}
-		env.ID, env.State, env.Attempt, env.Errors, env.Lease = newID(), effects.StateAvailable, 0, nil, ""
-		env.Priority, env.FinishedAt, env.LeaseUntil = 0, time.Time{}, time.Time{}
+		env := envelope{Job: queuekit.Fresh(j)}
 		texts[i] = b.encode(&env)
 		if len(texts[i]) > maxEnqueued {
 			return nil, fmt.Errorf("effects/azqueue: the effect %s is %d bytes as a message; Azure's limit is 64 KiB and the backend keeps 16 KiB for its error history: pass a reference to the payload instead", j.Kind, len(texts[i]))
@@ -522,36 +508,11 @@ func (b *Backend) take(ctx context.Context, queue string, m *azqueue.DequeuedMes
 	env.Attempt++
 	env.State = effects.StateRunning
 	l := &lease{queue: queue, msgID: msgID, receipt: receipt, text: text, env: env, dequeues: dequeues}
-	l.until.Store(now.Add(leaseFor).UnixNano())
-	token := newID()
-	b.mu.Lock()
-	b.leases[token] = l
-	if old := b.current[env.ID]; old != "" {
-		delete(b.leases, old) // expired here: its outcome is stale
-	}
-	b.current[env.ID] = token
-	b.prune(now)
-	b.mu.Unlock()
+	token := b.leases.Add(env.ID, l, now.Add(leaseFor))
+	b.leases.Prune(now)
 	j := env.Job
 	j.Lease, j.LeaseUntil = token, now.Add(leaseFor)
 	return &j, nil
-}
-
-// prune forgets leases an hour past their expiry whose outcome never
-// came (a worker that stalled past its timeout, an outcome that could
-// not be recorded). b.mu is held.
-func (b *Backend) prune(now time.Time) {
-	if len(b.leases) < 1024 {
-		return
-	}
-	for token, l := range b.leases {
-		if now.Sub(time.Unix(0, l.until.Load())) > time.Hour {
-			delete(b.leases, token)
-			if b.current[l.env.ID] == token {
-				delete(b.current, l.env.ID)
-			}
-		}
-	}
 }
 
 // stale reports that a message changed hands or went: its receipt no
@@ -575,26 +536,6 @@ func (b *Backend) deadLetter(ctx context.Context, queue, msgID, receipt string, 
 	return nil
 }
 
-// leaseOf returns the lease of an outcome or extension if it is this
-// process's current one for the job.
-func (b *Backend) leaseOf(id, token string) *lease {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.current[id] != token {
-		return nil
-	}
-	return b.leases[token]
-}
-
-func (b *Backend) release(id, token string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.leases, token)
-	if b.current[id] == token {
-		delete(b.current, id)
-	}
-}
-
 // Complete applies each outcome whose lease is current: success deletes
 // the message; retry, snooze and release rewrite it (attempt and errors)
 // and hide it until its run time; dead moves it to the dead-letter
@@ -606,8 +547,8 @@ func (b *Backend) Complete(ctx context.Context, outcomes []effects.Outcome) erro
 	}
 	var errs []error
 	for _, o := range outcomes {
-		l := b.leaseOf(o.ID, o.Lease)
-		if l == nil {
+		l, ok := b.leases.Lookup(o.ID, o.Lease)
+		if !ok {
 			continue
 		}
 		err := b.apply(ctx, l, o)
@@ -615,7 +556,7 @@ func (b *Backend) Complete(ctx context.Context, outcomes []effects.Outcome) erro
 			errs = append(errs, err)
 			continue
 		}
-		b.release(o.ID, o.Lease)
+		b.leases.Release(o.ID, o.Lease)
 	}
 	if len(errs) > 0 {
 		return b.unreachable(errors.Join(errs...))
@@ -667,8 +608,8 @@ func (b *Backend) Extend(ctx context.Context, leases []effects.Leased, leaseFor 
 	}
 	var errs []error
 	for _, ld := range leases {
-		l := b.leaseOf(ld.ID, ld.Lease)
-		if l == nil {
+		l, ok := b.leases.Lookup(ld.ID, ld.Lease)
+		if !ok {
 			continue
 		}
 		l.mu.Lock()
@@ -678,7 +619,7 @@ func (b *Backend) Extend(ctx context.Context, leases []effects.Leased, leaseFor 
 			switch {
 			case err == nil:
 				l.receipt = deref(resp.PopReceipt)
-				l.until.Store(time.Now().Add(leaseFor).UnixNano())
+				b.leases.Renew(ld.Lease, time.Now().Add(leaseFor))
 			case stale(err):
 				l.done = true // another worker has it now
 			default:

@@ -2,8 +2,6 @@ package azqueue_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -15,6 +13,7 @@ import (
 	"gati.dev/gati/effects"
 	"gati.dev/gati/effects/azqueue"
 	"gati.dev/gati/effects/effectstest"
+	"gati.dev/gati/effects/internal/queuekit/queuetest"
 )
 
 var prefixes atomic.Int64
@@ -37,12 +36,6 @@ var harness = effectstest.Harness{Open: func(t *testing.T) effects.Backend { ret
 func TestBackend(t *testing.T) { effectstest.RunBackend(t, harness) }
 
 func TestRuntime(t *testing.T) { effectstest.RunRuntime(t, harness) }
-
-func job(q string, args any) *effects.Job {
-	body, _ := json.Marshal(args)
-	now := time.Now()
-	return &effects.Job{Kind: "test", Queue: q, Args: body, MaxAttempts: 3, RunAt: now, CreatedAt: now}
-}
 
 func TestQueueNames(t *testing.T) {
 	svc, err := azsdk.NewServiceClientWithNoCredential("http://127.0.0.1:1/devstoreaccount1/", nil)
@@ -82,14 +75,7 @@ func TestOpenUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := &azurite{addr: fmt.Sprintf("127.0.0.1:%d", port)}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	began := time.Now()
-	_, err = effects.Open(ctx, "azqueue", effects.OpenConfig{DSN: a.connString(), Queues: []string{"default"}})
-	if err == nil || !strings.Contains(err.Error(), a.addr) {
-		t.Fatalf("Open of a stopped service: %v, want an error naming %s", err, a.addr)
-	}
-	t.Logf("failed after %s: %v", time.Since(began).Round(time.Millisecond), err)
+	queuetest.OpenUnreachable(t, "azqueue", a.connString(), a.addr)
 }
 
 // TestOutage: with the emulator killed, Enqueue and Fetch fail (nothing
@@ -106,12 +92,12 @@ func TestOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.Enqueue(ctx, []*effects.Job{job("default", 1)}); err != nil {
+	if _, err := b.Enqueue(ctx, []*effects.Job{queuetest.Job("default", 1)}); err != nil {
 		t.Fatal(err)
 	}
 	a.stop()
 	began := time.Now()
-	_, err = b.Enqueue(ctx, []*effects.Job{job("default", 2)})
+	_, err = b.Enqueue(ctx, []*effects.Job{queuetest.Job("default", 2)})
 	if err == nil || !strings.Contains(err.Error(), a.addr) {
 		t.Fatalf("Enqueue during an outage: %v, want an error naming %s", err, a.addr)
 	}
@@ -127,43 +113,12 @@ func TestLongDelay(t *testing.T) {
 	defer azqueue.SetMaxVisibility(time.Second)()
 	b := open(t)
 	defer b.Close()
-	ctx := context.Background()
-	j := job("later", "x")
+	j := queuetest.Job("later", "x")
 	j.RunAt = time.Now().Add(3500 * time.Millisecond)
-	enqueue(t, b, j)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got, err := b.Fetch(ctx, "later", 1, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 1 {
-			if early := time.Until(j.RunAt); early > 0 {
-				t.Fatalf("fetched %s before its run time", early)
-			}
-			if got[0].Attempt != 1 || len(got[0].Errors) != 0 {
-				t.Fatalf("the early dequeues were counted: attempt %d, errors %+v", got[0].Attempt, got[0].Errors)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the delayed effect never came")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func enqueue(t *testing.T, b effects.Backend, jobs ...*effects.Job) []string {
-	t.Helper()
-	ins, err := b.Enqueue(context.Background(), jobs)
-	if err != nil {
+	if _, err := b.Enqueue(context.Background(), []*effects.Job{j}); err != nil {
 		t.Fatal(err)
 	}
-	ids := make([]string, len(ins))
-	for i, in := range ins {
-		ids[i] = in.ID
-	}
-	return ids
+	queuetest.FetchWhenDue(t, b, j, 10*time.Second)
 }
 
 // TestDeadPaging: a dead-letter queue longer than the 32 messages one
@@ -171,60 +126,7 @@ func enqueue(t *testing.T, b effects.Backend, jobs ...*effects.Job) []string {
 func TestDeadPaging(t *testing.T) {
 	b := open(t)
 	defer b.Close()
-	ctx := context.Background()
-	const n = 75
-	var jobs []*effects.Job
-	for i := range n {
-		jobs = append(jobs, job("dlq", i))
-	}
-	enqueue(t, b, jobs...)
-	var leased []*effects.Job
-	for len(leased) < n {
-		got, err := b.Fetch(ctx, "dlq", n-len(leased), time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 {
-			t.Fatalf("fetched %d of %d", len(leased), n)
-		}
-		leased = append(leased, got...)
-	}
-	var outcomes []effects.Outcome
-	for _, j := range leased {
-		outcomes = append(outcomes, effects.Outcome{ID: j.ID, Lease: j.Lease, Result: effects.ResultDead,
-			Error: &effects.AttemptError{Attempt: 1, At: time.Now(), Reason: "canceled", Error: "no"}})
-	}
-	if err := b.Complete(ctx, outcomes); err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	before := ""
-	for page := 0; ; page++ {
-		got, err := b.Dead(ctx, effects.DeadQuery{Queue: "dlq", Limit: 20, Before: before})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, j := range got {
-			if seen[j.ID] {
-				t.Fatalf("page %d lists %s again", page, j.ID)
-			}
-			seen[j.ID] = true
-		}
-		if len(got) < 20 {
-			break
-		}
-		before = got[len(got)-1].ID
-	}
-	if len(seen) != n {
-		t.Fatalf("the pages listed %d dead effects, want %d", len(seen), n)
-	}
-	stats, err := b.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(stats) != 1 || stats[0].Queue != "dlq" || stats[0].Dead != n || stats[0].Available != 0 {
-		t.Fatalf("Stats = %+v, want %d dead in dlq", stats, n)
-	}
+	queuetest.DeadPaging(t, b)
 }
 
 // TestTooLarge: an effect that cannot fit Azure's message is refused at
@@ -232,7 +134,7 @@ func TestDeadPaging(t *testing.T) {
 func TestTooLarge(t *testing.T) {
 	b := open(t)
 	defer b.Close()
-	_, err := b.Enqueue(context.Background(), []*effects.Job{job("big", strings.Repeat("x", 40<<10))})
+	_, err := b.Enqueue(context.Background(), []*effects.Job{queuetest.Job("big", strings.Repeat("x", 40<<10))})
 	if err == nil || !strings.Contains(err.Error(), "64 KiB") {
 		t.Fatalf("Enqueue of 40 KiB of args: %v, want a size error", err)
 	}
@@ -243,28 +145,13 @@ func TestTooLarge(t *testing.T) {
 func TestForeignMessage(t *testing.T) {
 	b := open(t)
 	defer b.Close()
-	ctx := context.Background()
-	if _, err := b.Fetch(ctx, "mixed", 1, time.Second); err != nil { // creates the queues
-		t.Fatal(err)
-	}
 	svc, err := azsdk.NewServiceClientFromConnectionString(sharedAzurite(t).connString(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.NewQueueClient(b.QueueName("mixed")).EnqueueMessage(ctx, "hello", nil); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := b.Fetch(ctx, "mixed", 10, time.Second); err != nil || len(got) != 0 {
-		t.Fatalf("Fetch: %v %v, want nothing", got, err)
-	}
-	dead, err := b.Dead(ctx, effects.DeadQuery{Queue: "mixed"})
-	if err != nil || len(dead) != 1 || !strings.HasPrefix(dead[0].ID, "azure-") {
-		t.Fatalf("Dead: %+v %v, want the foreign message", dead, err)
-	}
-	if err := b.DiscardDead(ctx, dead[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Get(ctx, dead[0].ID); !errors.Is(err, effects.ErrNotFound) {
-		t.Fatalf("Get after discard: %v", err)
-	}
+	queuetest.ForeignMessage(t, b, "azure-", func(q string) {
+		if _, err := svc.NewQueueClient(b.QueueName(q)).EnqueueMessage(context.Background(), "hello", nil); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

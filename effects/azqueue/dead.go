@@ -1,10 +1,8 @@
 package azqueue
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"slices"
 	"sync"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/v2/queueerror"
 
 	"gati.dev/gati/effects"
+	"gati.dev/gati/effects/internal/queuekit"
 )
 
 // deadMsg is a message of a dead-letter queue, held by a scan.
@@ -117,9 +116,8 @@ func (b *Backend) deadQueues(ctx context.Context, queue string) ([]string, error
 	return b.queues(ctx)
 }
 
-func newestFirst(a, b *deadMsg) int {
-	return cmp.Or(b.env.FinishedAt.Compare(a.env.FinishedAt), cmp.Compare(b.env.ID, a.env.ID))
-}
+// deadJob is the job of a dead-letter message.
+func deadJob(d *deadMsg) *effects.Job { return &d.env.Job }
 
 // Dead lists dead jobs newest first, reading the whole dead-letter queue
 // of each queue asked for (see scanDead). A job dead-lettered twice (a
@@ -143,26 +141,7 @@ func (b *Backend) Dead(ctx context.Context, q effects.DeadQuery) ([]*effects.Job
 		b.unhide(context.WithoutCancel(ctx), msgs)
 		all = append(all, msgs...)
 	}
-	slices.SortFunc(all, newestFirst)
-	seen := map[string]bool{}
-	var jobs []*effects.Job
-	for _, d := range all {
-		if seen[d.env.ID] || q.Kind != "" && d.env.Kind != q.Kind {
-			continue
-		}
-		seen[d.env.ID] = true
-		j := d.env.Job
-		jobs = append(jobs, &j)
-	}
-	if q.Before != "" {
-		i := slices.IndexFunc(jobs, func(j *effects.Job) bool { return j.ID == q.Before })
-		if i < 0 {
-			return []*effects.Job{}, nil
-		}
-		jobs = jobs[i+1:]
-	}
-	limit := cmp.Or(q.Limit, 100)
-	return jobs[:min(limit, len(jobs))], nil
+	return queuekit.DeadPage(all, deadJob, q), nil
 }
 
 // find scans the dead-letter queues for id's copies, gives back the
@@ -172,26 +151,9 @@ func (b *Backend) find(ctx context.Context, id string) ([]*deadMsg, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, q := range queues {
-		msgs, err := b.scanDead(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		var found, others []*deadMsg
-		for _, d := range msgs {
-			if d.env.ID == id {
-				found = append(found, d)
-			} else {
-				others = append(others, d)
-			}
-		}
-		b.unhide(context.WithoutCancel(ctx), others)
-		if len(found) > 0 {
-			slices.SortFunc(found, newestFirst)
-			return found, nil
-		}
-	}
-	return nil, effects.ErrNotFound
+	return queuekit.Find(queues, id, deadJob,
+		func(q string) ([]*deadMsg, error) { return b.scanDead(ctx, q) },
+		func(_ string, others []*deadMsg) { b.unhide(context.WithoutCancel(ctx), others) })
 }
 
 // Get finds a dead job (live ones cannot be looked up in a queue).

@@ -1,15 +1,14 @@
 package pubsub
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"strconv"
 	"time"
 
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 
 	"gati.dev/gati/effects"
+	"gati.dev/gati/effects/internal/queuekit"
 )
 
 // deadMsg is a message of a dead-letter subscription, held by a scan.
@@ -117,24 +116,11 @@ func (b *Backend) nack(ctx context.Context, q string, msgs []*deadMsg) {
 	}
 }
 
-func newestFirst(a, b *deadMsg) int {
-	return cmp.Or(b.env.FinishedAt.Compare(a.env.FinishedAt), cmp.Compare(b.env.ID, a.env.ID))
-}
+// deadJob is the job of a dead-letter message.
+func deadJob(d *deadMsg) *effects.Job { return &d.env.Job }
 
 // uniqueJobs returns one message per job, the newest, newest first.
-func uniqueJobs(msgs []*deadMsg) []*deadMsg {
-	sorted := slices.Clone(msgs)
-	slices.SortFunc(sorted, newestFirst)
-	seen := map[string]bool{}
-	out := sorted[:0]
-	for _, d := range sorted {
-		if !seen[d.env.ID] {
-			seen[d.env.ID] = true
-			out = append(out, d)
-		}
-	}
-	return out
-}
+func uniqueJobs(msgs []*deadMsg) []*deadMsg { return queuekit.Newest(msgs, deadJob) }
 
 func (b *Backend) deadQueues(ctx context.Context, queue string) ([]string, error) {
 	if queue != "" {
@@ -168,22 +154,7 @@ func (b *Backend) Dead(ctx context.Context, q effects.DeadQuery) ([]*effects.Job
 		b.deadCount[name] = deadCount{n: int64(len(uniqueJobs(msgs))), at: time.Now()}
 		b.mu.Unlock()
 	}
-	var jobs []*effects.Job
-	for _, d := range uniqueJobs(all) {
-		if q.Kind == "" || d.env.Kind == q.Kind {
-			j := d.env.Job
-			jobs = append(jobs, &j)
-		}
-	}
-	if q.Before != "" {
-		i := slices.IndexFunc(jobs, func(j *effects.Job) bool { return j.ID == q.Before })
-		if i < 0 {
-			return []*effects.Job{}, nil
-		}
-		jobs = jobs[i+1:]
-	}
-	limit := cmp.Or(q.Limit, 100)
-	return jobs[:min(limit, len(jobs))], nil
+	return queuekit.DeadPage(all, deadJob, q), nil
 }
 
 // find scans the dead-letter subscriptions for id's copies, gives back
@@ -193,26 +164,9 @@ func (b *Backend) find(ctx context.Context, id string) ([]*deadMsg, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, q := range queues {
-		msgs, err := b.scanDead(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		var found, others []*deadMsg
-		for _, d := range msgs {
-			if d.env.ID == id {
-				found = append(found, d)
-			} else {
-				others = append(others, d)
-			}
-		}
-		b.nack(context.WithoutCancel(ctx), q, others)
-		if len(found) > 0 {
-			slices.SortFunc(found, newestFirst)
-			return found, nil
-		}
-	}
-	return nil, effects.ErrNotFound
+	return queuekit.Find(queues, id, deadJob,
+		func(q string) ([]*deadMsg, error) { return b.scanDead(ctx, q) },
+		func(q string, others []*deadMsg) { b.nack(context.WithoutCancel(ctx), q, others) })
 }
 
 // Get finds a dead job (live ones cannot be looked up in Pub/Sub).

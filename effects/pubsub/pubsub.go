@@ -2,8 +2,6 @@ package pubsub
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +27,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"gati.dev/gati/effects"
+	"gati.dev/gati/effects/internal/queuekit"
 )
 
 func init() { effects.Register("pubsub", open) }
@@ -47,10 +46,10 @@ type Backend struct {
 
 	mu        sync.Mutex
 	ensured   map[string]bool
-	leases    map[string]*lease // by the lease token the runtime holds
-	current   map[string]string // job id → its current lease token in this process
 	deadCount map[string]deadCount
 	closed    bool
+
+	leases queuekit.Table[*lease]
 
 	stop context.CancelFunc
 	bg   sync.WaitGroup
@@ -64,7 +63,6 @@ type lease struct {
 	queue     string
 	ackID     string
 	env       envelope
-	until     time.Time
 	published bool // the outcome's new message is out: only the ack remains
 }
 
@@ -152,7 +150,7 @@ func New(client *pubsub.Client, opts ...Option) (*Backend, error) {
 func newBackend(client *pubsub.Client, owns bool, endpoint string, opts []Option) (*Backend, error) {
 	b := &Backend{client: client, ownsConn: owns, project: "projects/" + client.Project(), prefix: DefaultPrefix,
 		endpoint: endpoint, timeout: 15 * time.Second, log: slog.Default(),
-		ensured: map[string]bool{}, leases: map[string]*lease{}, current: map[string]string{}, deadCount: map[string]deadCount{}}
+		ensured: map[string]bool{}, deadCount: map[string]deadCount{}}
 	for _, o := range opts {
 		o(b)
 	}
@@ -264,8 +262,7 @@ func (b *Backend) Close() error {
 		return nil
 	}
 	b.closed = true
-	clear(b.leases)
-	clear(b.current)
+	b.leases.Clear()
 	b.mu.Unlock()
 	b.stop()
 	b.bg.Wait()
@@ -367,15 +364,6 @@ func (b *Backend) create(ctx context.Context, q string) error {
 	return nil
 }
 
-func newID() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	h := hex.EncodeToString(u[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // message makes the Pub/Sub message of env: its JSON, and attributes
 // for people and subscription filters.
 func message(env *envelope) *pb.PubsubMessage {
@@ -465,9 +453,7 @@ func (b *Backend) Enqueue(ctx context.Context, jobs []*effects.Job) ([]effects.I
 		if j.UniqueKey != "" {
 			return nil, errors.New("effects/pubsub: unique keys are not supported")
 		}
-		env := envelope{Job: *j}
-		env.ID, env.State, env.Attempt, env.Errors, env.Lease = newID(), effects.StateAvailable, 0, nil, ""
-		env.Priority, env.FinishedAt, env.LeaseUntil = 0, time.Time{}, time.Time{}
+		env := envelope{Job: queuekit.Fresh(j)}
 		env.Ready = !env.RunAt.After(now)
 		if _, ok := byQueue[j.Queue]; !ok {
 			order = append(order, j.Queue)
@@ -607,7 +593,7 @@ func (b *Backend) sort(ctx context.Context, queue string, msgs []*pb.ReceivedMes
 		}
 		env.Attempt++
 		env.State = effects.StateRunning
-		leased = append(leased, &lease{queue: queue, ackID: rm.AckId, env: env, until: now.Add(leaseFor)})
+		leased = append(leased, &lease{queue: queue, ackID: rm.AckId, env: env})
 		leasedAcks = append(leasedAcks, rm.AckId)
 	}
 	sub := b.sub(queue)
@@ -616,20 +602,13 @@ func (b *Backend) sort(ctx context.Context, queue string, msgs []*pb.ReceivedMes
 			// They keep the subscription's deadline; heartbeats extend it.
 			errs = append(errs, err)
 		}
-		b.mu.Lock()
+		until := now.Add(leaseFor)
 		for _, l := range leased {
-			token := newID()
-			b.leases[token] = l
-			if old := b.current[l.env.ID]; old != "" {
-				delete(b.leases, old) // its lease expired here: its outcome is stale
-			}
-			b.current[l.env.ID] = token
 			j := l.env.Job
-			j.Lease, j.LeaseUntil = token, l.until
+			j.Lease, j.LeaseUntil = b.leases.Add(l.env.ID, l, until), until
 			jobs = append(jobs, &j)
 		}
-		b.prune(now)
-		b.mu.Unlock()
+		b.leases.Prune(now)
 	}
 	for s, ids := range waits {
 		if err := b.modack(ctx, sub, ids, s); err != nil {
@@ -661,42 +640,6 @@ func (b *Backend) sort(ctx context.Context, queue string, msgs []*pb.ReceivedMes
 	return jobs, republished, errors.Join(errs...)
 }
 
-// prune forgets leases an hour past their expiry whose outcome never
-// came. b.mu is held.
-func (b *Backend) prune(now time.Time) {
-	if len(b.leases) < 1024 {
-		return
-	}
-	for token, l := range b.leases {
-		if now.Sub(l.until) > time.Hour {
-			delete(b.leases, token)
-			if b.current[l.env.ID] == token {
-				delete(b.current, l.env.ID)
-			}
-		}
-	}
-}
-
-// leaseOf returns the lease of an outcome or extension if it is this
-// process's current one for the job.
-func (b *Backend) leaseOf(id, token string) *lease {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.current[id] != token {
-		return nil
-	}
-	return b.leases[token]
-}
-
-func (b *Backend) release(id, token string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.leases, token)
-	if b.current[id] == token {
-		delete(b.current, id)
-	}
-}
-
 // Complete applies each outcome whose lease is current: success
 // acknowledges the message; retry, snooze and release publish the job
 // again (attempt and errors updated, due at its run time) and then
@@ -716,8 +659,8 @@ func (b *Backend) Complete(ctx context.Context, outcomes []effects.Outcome) erro
 	pubItems := map[string][]item{}
 	var ackOnly []item
 	for _, o := range outcomes {
-		l := b.leaseOf(o.ID, o.Lease)
-		if l == nil {
+		l, ok := b.leases.Lookup(o.ID, o.Lease)
+		if !ok {
 			continue
 		}
 		it := item{l, o.Lease, o.ID}
@@ -782,7 +725,7 @@ func (b *Backend) Complete(ctx context.Context, outcomes []effects.Outcome) erro
 			continue
 		}
 		for _, it := range items {
-			b.release(it.id, it.token)
+			b.leases.Release(it.id, it.token)
 		}
 	}
 	return errors.Join(errs...)
@@ -796,11 +739,9 @@ func (b *Backend) Extend(ctx context.Context, leases []effects.Leased, leaseFor 
 	bySub := map[string][]string{}
 	until := time.Now().Add(leaseFor)
 	for _, ld := range leases {
-		if l := b.leaseOf(ld.ID, ld.Lease); l != nil {
+		if l, ok := b.leases.Lookup(ld.ID, ld.Lease); ok {
 			bySub[l.queue] = append(bySub[l.queue], l.ackID)
-			b.mu.Lock()
-			l.until = until
-			b.mu.Unlock()
+			b.leases.Renew(ld.Lease, until)
 		}
 	}
 	var errs []error

@@ -2,9 +2,6 @@ package pubsub_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -14,6 +11,7 @@ import (
 
 	"gati.dev/gati/effects"
 	"gati.dev/gati/effects/effectstest"
+	"gati.dev/gati/effects/internal/queuekit/queuetest"
 	"gati.dev/gati/effects/pubsub"
 )
 
@@ -51,12 +49,6 @@ func TestBackend(t *testing.T) { effectstest.RunBackend(t, harness) }
 
 func TestRuntime(t *testing.T) { effectstest.RunRuntime(t, harness) }
 
-func job(q string, args any) *effects.Job {
-	body, _ := json.Marshal(args)
-	now := time.Now()
-	return &effects.Job{Kind: "test", Queue: q, Args: body, MaxAttempts: 3, RunAt: now, CreatedAt: now}
-}
-
 // TestOpenUnreachable: a service that is down fails Open with its
 // endpoint in the error.
 func TestOpenUnreachable(t *testing.T) {
@@ -66,14 +58,7 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	began := time.Now()
-	_, err = effects.Open(ctx, "pubsub", effects.OpenConfig{DSN: "pubsub://test-project?timeout=2s&emulator=" + addr, Queues: []string{"default"}})
-	if err == nil || !strings.Contains(err.Error(), addr) {
-		t.Fatalf("Open of a stopped service: %v, want an error naming %s", err, addr)
-	}
-	t.Logf("failed after %s: %v", time.Since(began).Round(time.Millisecond), err)
+	queuetest.OpenUnreachable(t, "pubsub", "pubsub://test-project?timeout=2s&emulator="+addr, addr)
 }
 
 // TestOutage: with the fake stopped, Enqueue and Fetch fail within the
@@ -87,13 +72,13 @@ func TestOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.Enqueue(ctx, []*effects.Job{job("default", 1)}); err != nil {
+	if _, err := b.Enqueue(ctx, []*effects.Job{queuetest.Job("default", 1)}); err != nil {
 		srv.Close()
 		t.Fatal(err)
 	}
 	srv.Close()
 	began := time.Now()
-	_, err = b.Enqueue(ctx, []*effects.Job{job("default", 2)})
+	_, err = b.Enqueue(ctx, []*effects.Job{queuetest.Job("default", 2)})
 	if err == nil || !strings.Contains(err.Error(), srv.Addr) {
 		t.Fatalf("Enqueue during an outage: %v, want an error naming %s", err, srv.Addr)
 	}
@@ -111,7 +96,7 @@ func TestNames(t *testing.T) {
 	srv := fake(t)
 	b := open(t, srv, "&prefix=shop-")
 	defer b.Close()
-	if _, err := b.Enqueue(context.Background(), []*effects.Job{job("mail_out", 1)}); err != nil {
+	if _, err := b.Enqueue(context.Background(), []*effects.Job{queuetest.Job("mail_out", 1)}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := b.TopicID("mail_out"), "shop-mail_out"; got != want {
@@ -137,33 +122,15 @@ func TestLongDelay(t *testing.T) {
 	b := open(t, srv, "")
 	defer b.Close()
 	ctx := context.Background()
-	j := job("later", "x")
+	j := queuetest.Job("later", "x")
 	j.RunAt = time.Now().Add(6 * time.Second) // six 1-second waits: renewed twice
 	if _, err := b.Enqueue(ctx, []*effects.Job{j}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		got, err := b.Fetch(ctx, "later", 1, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 1 {
-			if early := time.Until(j.RunAt); early > 0 {
-				t.Fatalf("fetched %s before its run time", early)
-			}
-			if got[0].Attempt != 1 || len(got[0].Errors) != 0 {
-				t.Fatalf("the waits were counted: attempt %d, errors %+v", got[0].Attempt, got[0].Errors)
-			}
-			// The enqueued copy, at least one renewal, and the ready copy.
-			if n := len(srv.Messages()); n < 3 {
-				t.Fatalf("%d messages published, want the copy renewed", n)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the delayed effect never came")
-		}
+	queuetest.FetchWhenDue(t, b, j, 20*time.Second)
+	// The enqueued copy, at least one renewal, and the ready copy.
+	if n := len(srv.Messages()); n < 3 {
+		t.Fatalf("%d messages published, want the copy renewed", n)
 	}
 }
 
@@ -173,24 +140,9 @@ func TestForeignMessage(t *testing.T) {
 	srv := fake(t)
 	b := open(t, srv, "")
 	defer b.Close()
-	ctx := context.Background()
-	if _, err := b.Fetch(ctx, "mixed", 1, time.Second); err != nil { // creates the topics
-		t.Fatal(err)
-	}
-	srv.Publish("projects/test-project/topics/"+b.TopicID("mixed"), []byte("hello"), nil)
-	if got, err := b.Fetch(ctx, "mixed", 10, time.Second); err != nil || len(got) != 0 {
-		t.Fatalf("Fetch: %v %v, want nothing", got, err)
-	}
-	dead, err := b.Dead(ctx, effects.DeadQuery{Queue: "mixed"})
-	if err != nil || len(dead) != 1 || !strings.HasPrefix(dead[0].ID, "pubsub-") {
-		t.Fatalf("Dead: %+v %v, want the foreign message", dead, err)
-	}
-	if err := b.DiscardDead(ctx, dead[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Get(ctx, dead[0].ID); !errors.Is(err, effects.ErrNotFound) {
-		t.Fatalf("Get after discard: %v", err)
-	}
+	queuetest.ForeignMessage(t, b, "pubsub-", func(q string) {
+		srv.Publish("projects/test-project/topics/"+b.TopicID(q), []byte("hello"), nil)
+	})
 }
 
 // TestDeadPaging: a dead-letter subscription of many jobs is listed whole,
@@ -198,62 +150,7 @@ func TestForeignMessage(t *testing.T) {
 func TestDeadPaging(t *testing.T) {
 	b := open(t, fake(t), "")
 	defer b.Close()
-	ctx := context.Background()
-	const n = 75
-	var jobs []*effects.Job
-	for i := range n {
-		jobs = append(jobs, job("dlq", i))
-	}
-	if _, err := b.Enqueue(ctx, jobs); err != nil {
-		t.Fatal(err)
-	}
-	var leased []*effects.Job
-	for len(leased) < n {
-		got, err := b.Fetch(ctx, "dlq", n-len(leased), time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) == 0 {
-			t.Fatalf("fetched %d of %d", len(leased), n)
-		}
-		leased = append(leased, got...)
-	}
-	var outcomes []effects.Outcome
-	for i, j := range leased {
-		outcomes = append(outcomes, effects.Outcome{ID: j.ID, Lease: j.Lease, Result: effects.ResultDead,
-			Error: &effects.AttemptError{Attempt: 1, At: time.Now(), Reason: "canceled", Error: fmt.Sprint("no ", i)}})
-	}
-	if err := b.Complete(ctx, outcomes); err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	before := ""
-	for page := 0; ; page++ {
-		got, err := b.Dead(ctx, effects.DeadQuery{Queue: "dlq", Limit: 20, Before: before})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, j := range got {
-			if seen[j.ID] {
-				t.Fatalf("page %d lists %s again", page, j.ID)
-			}
-			seen[j.ID] = true
-		}
-		if len(got) < 20 {
-			break
-		}
-		before = got[len(got)-1].ID
-	}
-	if len(seen) != n {
-		t.Fatalf("the pages listed %d dead effects, want %d", len(seen), n)
-	}
-	stats, err := b.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(stats) != 1 || stats[0].Queue != "dlq" || stats[0].Dead != n {
-		t.Fatalf("Stats = %+v, want %d dead in dlq", stats, n)
-	}
+	queuetest.DeadPaging(t, b)
 }
 
 // TestDeadRenewal: a dead job older than the renewal age is published
@@ -265,7 +162,7 @@ func TestDeadRenewal(t *testing.T) {
 	b := open(t, srv, "")
 	defer b.Close()
 	ctx := context.Background()
-	if _, err := b.Enqueue(ctx, []*effects.Job{job("old", 1)}); err != nil {
+	if _, err := b.Enqueue(ctx, []*effects.Job{queuetest.Job("old", 1)}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := b.Fetch(ctx, "old", 1, time.Minute)

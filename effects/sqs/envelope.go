@@ -1,13 +1,13 @@
 package sqs
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
 	"gati.dev/gati/effects"
+	"gati.dev/gati/effects/internal/queuekit"
 )
 
 // envelopeVersion is the format of the message bodies this binary
@@ -48,7 +48,7 @@ type envelope struct {
 }
 
 func newEnvelope(j *effects.Job) *envelope {
-	return &envelope{V: envelopeVersion, ID: newID(), Kind: j.Kind, Queue: j.Queue, Args: j.Args, Priority: j.Priority,
+	return &envelope{V: envelopeVersion, ID: queuekit.NewID(), Kind: j.Kind, Queue: j.Queue, Args: j.Args, Priority: j.Priority,
 		MaxAttempts: j.MaxAttempts, RunAt: j.RunAt, Timeout: j.Timeout, CreatedAt: j.CreatedAt,
 		TraceID: j.TraceID, RequestID: j.RequestID}
 }
@@ -123,13 +123,4 @@ func (e *envelope) marshal() ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("sqs: effect %s (%s) is %d bytes as a message, more than SQS's %d: make its args smaller", e.ID, e.Kind, len(body), maxBody)
-}
-
-// newID returns a random UUID (version 4).
-func newID() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }

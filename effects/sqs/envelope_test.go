@@ -62,10 +62,3 @@ func TestEnvelopeFitsAMessage(t *testing.T) {
 		t.Fatalf("args over the limit: %v", err)
 	}
 }
-
-func TestNewID(t *testing.T) {
-	a, b := newID(), newID()
-	if a == b || len(a) != 36 || a[14] != '4' {
-		t.Fatalf("ids %s %s", a, b)
-	}
-}

@@ -470,8 +470,10 @@ func entryError(f types.BatchResultErrorEntry) error {
 }
 
 // batches calls do with runs of at most ten items (and, for sends, at
-// most maxBody bytes), collecting per item nil or its error.
-func batches(n int, size func(i int) int, do func(start, end int) (failed map[int]error, err error)) []error {
+// most maxBody bytes) of a request to the queue u, collecting per item
+// nil or its error. A request that fails ends it (and forgets u's URL if
+// the queue is gone).
+func (b *Backend) batches(u string, n int, size func(i int) int, do func(start, end int) (failed map[int]error, err error)) []error {
 	errs := make([]error, n)
 	for start := 0; start < n; {
 		end, bytes := start, 0
@@ -481,6 +483,7 @@ func batches(n int, size func(i int) int, do func(start, end int) (failed map[in
 		}
 		failed, err := do(start, end)
 		if err != nil {
+			b.forget(u, err)
 			for i := start; i < n; i++ {
 				errs[i] = &requestError{err}
 			}
@@ -495,7 +498,7 @@ func batches(n int, size func(i int) int, do func(start, end int) (failed map[in
 }
 
 func (b *Backend) send(ctx context.Context, u string, msgs []outMsg) []error {
-	return batches(len(msgs), func(i int) int { return len(msgs[i].body) }, func(start, end int) (map[int]error, error) {
+	return b.batches(u, len(msgs), func(i int) int { return len(msgs[i].body) }, func(start, end int) (map[int]error, error) {
 		entries := make([]types.SendMessageBatchRequestEntry, 0, end-start)
 		for i, m := range msgs[start:end] {
 			entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)),
@@ -503,38 +506,28 @@ func (b *Backend) send(ctx context.Context, u string, msgs []outMsg) []error {
 		}
 		out, err := b.client.SendMessageBatch(ctx, &awssqs.SendMessageBatchInput{QueueUrl: aws.String(u), Entries: entries})
 		if err != nil {
-			b.forget(u, err)
 			return nil, err
 		}
-		ok := make([]string, len(out.Successful))
-		for i, s := range out.Successful {
-			ok[i] = aws.ToString(s.Id)
-		}
-		return batchFailures(end-start, ok, out.Failed), nil
+		return batchFailures(end-start, out.Successful, out.Failed), nil
 	})
 }
 
 func (b *Backend) delete(ctx context.Context, u string, handles []string) []error {
-	return batches(len(handles), func(int) int { return 0 }, func(start, end int) (map[int]error, error) {
+	return b.batches(u, len(handles), func(int) int { return 0 }, func(start, end int) (map[int]error, error) {
 		entries := make([]types.DeleteMessageBatchRequestEntry, 0, end-start)
 		for i, h := range handles[start:end] {
 			entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: aws.String(h)})
 		}
 		out, err := b.client.DeleteMessageBatch(ctx, &awssqs.DeleteMessageBatchInput{QueueUrl: aws.String(u), Entries: entries})
 		if err != nil {
-			b.forget(u, err)
 			return nil, err
 		}
-		ok := make([]string, len(out.Successful))
-		for i, s := range out.Successful {
-			ok[i] = aws.ToString(s.Id)
-		}
-		return batchFailures(end-start, ok, out.Failed), nil
+		return batchFailures(end-start, out.Successful, out.Failed), nil
 	})
 }
 
 func (b *Backend) changeVisibility(ctx context.Context, u string, handles []string, seconds int32) []error {
-	return batches(len(handles), func(int) int { return 0 }, func(start, end int) (map[int]error, error) {
+	return b.batches(u, len(handles), func(int) int { return 0 }, func(start, end int) (map[int]error, error) {
 		entries := make([]types.ChangeMessageVisibilityBatchRequestEntry, 0, end-start)
 		for i, h := range handles[start:end] {
 			entries = append(entries, types.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(i)),
@@ -542,26 +535,39 @@ func (b *Backend) changeVisibility(ctx context.Context, u string, handles []stri
 		}
 		out, err := b.client.ChangeMessageVisibilityBatch(ctx, &awssqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(u), Entries: entries})
 		if err != nil {
-			b.forget(u, err)
 			return nil, err
 		}
-		ok := make([]string, len(out.Successful))
-		for i, s := range out.Successful {
-			ok[i] = aws.ToString(s.Id)
-		}
-		return batchFailures(end-start, ok, out.Failed), nil
+		return batchFailures(end-start, out.Successful, out.Failed), nil
 	})
+}
+
+// resultEntry is an entry of a batch call's Successful.
+type resultEntry interface {
+	types.SendMessageBatchResultEntry | types.DeleteMessageBatchResultEntry | types.ChangeMessageVisibilityBatchResultEntry
+}
+
+// entryID returns the Id of a successful batch entry.
+func entryID[E resultEntry](e E) string {
+	switch e := any(e).(type) {
+	case types.SendMessageBatchResultEntry:
+		return aws.ToString(e.Id)
+	case types.DeleteMessageBatchResultEntry:
+		return aws.ToString(e.Id)
+	case types.ChangeMessageVisibilityBatchResultEntry:
+		return aws.ToString(e.Id)
+	}
+	return ""
 }
 
 // batchFailures maps a batch result to the failed entries' errors; an
 // entry SQS reported neither way counts as failed.
-func batchFailures(n int, successful []string, failed []types.BatchResultErrorEntry) map[int]error {
+func batchFailures[E resultEntry](n int, successful []E, failed []types.BatchResultErrorEntry) map[int]error {
 	out := map[int]error{}
 	for i := range n {
 		out[i] = errors.New("not in the batch's result")
 	}
-	for _, id := range successful {
-		if i, err := strconv.Atoi(id); err == nil {
+	for _, e := range successful {
+		if i, err := strconv.Atoi(entryID(e)); err == nil {
 			delete(out, i)
 		}
 	}
