@@ -218,21 +218,19 @@ func (m *Memory) Dead(ctx context.Context, q DeadQuery) ([]*Job, error) {
 
 // RetryDead makes a dead job available again.
 func (m *Memory) RetryDead(ctx context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.check(); err != nil {
-		return err
-	}
-	j := m.jobs[id]
-	if j == nil || j.State != StateDead {
-		return ErrNotFound
-	}
-	j.State, j.Attempt, j.RunAt, j.FinishedAt = StateAvailable, 0, time.Now(), time.Time{}
-	return nil
+	return m.withDead(id, func(j *Job) {
+		j.State, j.Attempt, j.RunAt, j.FinishedAt = StateAvailable, 0, time.Now(), time.Time{}
+	})
 }
 
 // DiscardDead deletes a dead job.
 func (m *Memory) DiscardDead(ctx context.Context, id string) error {
+	return m.withDead(id, func(j *Job) { delete(m.jobs, j.ID) })
+}
+
+// withDead runs fn on the dead job id under the lock, or reports
+// ErrNotFound.
+func (m *Memory) withDead(id string, fn func(*Job)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(); err != nil {
@@ -242,7 +240,7 @@ func (m *Memory) DiscardDead(ctx context.Context, id string) error {
 	if j == nil || j.State != StateDead {
 		return ErrNotFound
 	}
-	delete(m.jobs, id)
+	fn(j)
 	return nil
 }
 

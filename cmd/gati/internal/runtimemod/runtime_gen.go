@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201045258-7113c98b36ce"
+const Version = "v0.0.0-20261201045358-507094aed8d8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:cRPJizbOFfO36fiqumGURffU6UUxYBFZ9kVE9oBEK/c="
+const ContentHash = "h1:UHCUrtjYBD5J6VHZvy4Oyd/fsxoDq+DFdjKnS7KKz30="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796100778, 0).UTC()
+var generatedAt = time.Unix(1796100838, 0).UTC()
