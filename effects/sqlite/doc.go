@@ -20,8 +20,12 @@
 // The tables are gati_effects (one row per effect, its error history a
 // JSON array), gati_effects_queues and gati_effects_schema, whose version
 // the backend migrates forward when it opens the file. A file whose schema
-// is newer than the binary is refused rather than guessed at. Finished
-// effects stay in the table (Get finds them) until their rows are deleted.
+// is newer than the binary is refused rather than guessed at. Succeeded
+// effects stay in the table (Get finds them) for 24 hours, then a
+// background sweep deletes them in small batches, so the file does not
+// grow without bound; "effects.db?retention=72h" (or Retention) changes
+// that, and retention=0 keeps them. Dead effects stay until they are
+// retried or discarded.
 //
 // # Durability
 //

@@ -49,6 +49,8 @@ var migrations = []string{
 	CREATE INDEX gati_effects_dead ON gati_effects (queue, finished_at) WHERE state = 'dead';
 	CREATE INDEX gati_effects_unique ON gati_effects (kind, unique_key) WHERE unique_key IS NOT NULL;
 	CREATE TABLE gati_effects_queues (queue TEXT PRIMARY KEY) WITHOUT ROWID;`,
+	// 2: succeeded jobs by when they finished, for the retention sweep.
+	`CREATE INDEX gati_effects_succeeded ON gati_effects (finished_at) WHERE state = 'succeeded';`,
 }
 
 // migrate brings the schema to the newest version, in one transaction

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gati.dev/gati/effects"
 	_ "modernc.org/sqlite" // registers the database/sql driver "sqlite"
@@ -43,7 +45,23 @@ type Backend struct {
 	full      sync.Map // queue → *atomic.Bool: its last fetch leased as many as it asked for
 	closed    atomic.Bool
 	st        statements
+	// retain is how long succeeded jobs stay before the sweep deletes them.
+	retain    time.Duration
+	stopSweep chan struct{}
+	sweeping  sync.WaitGroup
 }
+
+// Option adjusts Open and New.
+type Option func(*Backend)
+
+// Retention sets how long succeeded effects stay in the database (default
+// 24h) before a background sweep deletes them; zero or negative keeps
+// them. Dead effects stay until they are retried or discarded. The
+// driver reads it from the DSN: "effects.db?retention=72h".
+func Retention(d time.Duration) Option { return func(b *Backend) { b.retain = d } }
+
+// DefaultRetention is how long succeeded effects are kept by default.
+const DefaultRetention = 24 * time.Hour
 
 var (
 	_ effects.Backend   = (*Backend)(nil)
@@ -53,8 +71,8 @@ var (
 // Open opens the effects database dsn, creating the file, its directory
 // and the tables when missing. dsn is a file path, optionally followed by
 // "?synchronous=full" (see the package documentation for what that buys).
-func Open(ctx context.Context, dsn string) (*Backend, error) {
-	path, sync, err := parseDSN(dsn)
+func Open(ctx context.Context, dsn string, opts ...Option) (*Backend, error) {
+	path, sync, retain, err := parseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +115,10 @@ func Open(ctx context.Context, dsn string) (*Backend, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	b := &Backend{path: path, w: w, r: r, own: true}
+	b := &Backend{path: path, w: w, r: r, own: true, retain: retain}
+	for _, o := range opts {
+		o(b)
+	}
 	if err := b.init(ctx); err != nil {
 		w.Close()
 		r.Close()
@@ -106,18 +127,19 @@ func Open(ctx context.Context, dsn string) (*Backend, error) {
 	return b, nil
 }
 
-// parseDSN splits dsn into the file path and the synchronous setting.
-func parseDSN(dsn string) (path, sync string, err error) {
+// parseDSN splits dsn into the file path, the synchronous setting and
+// the retention of succeeded effects.
+func parseDSN(dsn string) (path, sync string, retain time.Duration, err error) {
 	path, query, _ := strings.Cut(dsn, "?")
 	path = strings.TrimPrefix(path, "file:")
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
-		return "", "", fmt.Errorf("effects/sqlite: dsn %q: name a file (an in-memory database loses the effects; use effects.NewMemory for that)", dsn)
+		return "", "", 0, fmt.Errorf("effects/sqlite: dsn %q: name a file (an in-memory database loses the effects; use effects.NewMemory for that)", dsn)
 	}
-	sync = "NORMAL"
+	sync, retain = "NORMAL", DefaultRetention
 	if query != "" {
 		q, err := url.ParseQuery(query)
 		if err != nil {
-			return "", "", fmt.Errorf("effects/sqlite: dsn %q: %v", dsn, err)
+			return "", "", 0, fmt.Errorf("effects/sqlite: dsn %q: %v", dsn, err)
 		}
 		for k, v := range q {
 			switch k {
@@ -126,14 +148,18 @@ func parseDSN(dsn string) (path, sync string, err error) {
 				case "NORMAL", "FULL", "EXTRA":
 					sync = s
 				default:
-					return "", "", fmt.Errorf("effects/sqlite: dsn %q: synchronous=%s: use normal, full or extra", dsn, v[len(v)-1])
+					return "", "", 0, fmt.Errorf("effects/sqlite: dsn %q: synchronous=%s: use normal, full or extra", dsn, v[len(v)-1])
+				}
+			case "retention":
+				if retain, err = time.ParseDuration(v[len(v)-1]); err != nil {
+					return "", "", 0, fmt.Errorf("effects/sqlite: dsn %q: retention=%s: use a duration such as 72h (0 keeps succeeded effects)", dsn, v[len(v)-1])
 				}
 			default:
-				return "", "", fmt.Errorf("effects/sqlite: dsn %q: unknown parameter %q (only synchronous)", dsn, k)
+				return "", "", 0, fmt.Errorf("effects/sqlite: dsn %q: unknown parameter %q (synchronous, retention)", dsn, k)
 			}
 		}
 	}
-	return path, sync, nil
+	return path, sync, retain, nil
 }
 
 // New returns a backend in the app's own SQLite database db (opened with
@@ -143,11 +169,14 @@ func parseDSN(dsn string) (path, sync string, err error) {
 //
 // Open db with a busy timeout and immediate transactions, and in WAL mode,
 // e.g. "app.db?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_txlock=immediate".
-func New(db *sql.DB) (*Backend, error) {
+func New(db *sql.DB, opts ...Option) (*Backend, error) {
 	if db == nil {
 		return nil, errors.New("effects/sqlite: New(nil)")
 	}
-	b := &Backend{w: db, r: db}
+	b := &Backend{w: db, r: db, retain: DefaultRetention}
+	for _, o := range opts {
+		o(b)
+	}
 	if err := b.init(context.Background()); err != nil {
 		return nil, fmt.Errorf("effects/sqlite: %w", err)
 	}
@@ -159,7 +188,53 @@ func (b *Backend) init(ctx context.Context) error {
 	if err := b.migrate(ctx); err != nil {
 		return b.wrap(err)
 	}
-	return b.wrap(b.prepare(ctx))
+	if err := b.prepare(ctx); err != nil {
+		return b.wrap(err)
+	}
+	b.stopSweep = make(chan struct{})
+	if b.retain > 0 {
+		b.sweeping.Add(1)
+		go b.sweep()
+	}
+	return nil
+}
+
+// sweep deletes succeeded effects older than the retention, every tenth
+// of it (between a second and five minutes), in batches that each hold
+// the writer briefly.
+func (b *Backend) sweep() {
+	defer b.sweeping.Done()
+	every := min(max(b.retain/10, time.Second), 5*time.Minute)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-b.stopSweep:
+			return
+		case <-t.C:
+		}
+		before := time.Now().Add(-b.retain).UnixNano()
+		for range 100 {
+			var n int64
+			err := b.write(context.Background(), func(tx *sql.Tx) error {
+				res, err := tx.Exec(`DELETE FROM gati_effects WHERE id IN (
+					SELECT id FROM gati_effects WHERE state = 'succeeded' AND finished_at < ? LIMIT 2000)`, before)
+				if err == nil {
+					n, err = res.RowsAffected()
+				}
+				return err
+			})
+			if err != nil {
+				if !b.closed.Load() {
+					slog.Warn("effects: deleting succeeded effects past their retention failed", "backend", "sqlite", "err", err)
+				}
+				break
+			}
+			if n < 2000 {
+				break
+			}
+		}
+	}
 }
 
 // Name returns "sqlite".
@@ -184,6 +259,8 @@ func (b *Backend) Close() error {
 	if b.closed.Swap(true) {
 		return nil
 	}
+	close(b.stopSweep)
+	b.sweeping.Wait()
 	errs := []error{b.st.close()}
 	if b.own {
 		errs = append(errs, b.r.Close(), b.w.Close())

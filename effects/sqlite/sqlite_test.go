@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -223,5 +224,49 @@ func TestEnqueueTxRefusesOtherTransactions(t *testing.T) {
 	defer tx.Rollback()
 	if _, err := b.EnqueueTx(ctx, tx, []*effects.Job{job("q", 1)}); err == nil || !strings.Contains(err.Error(), "sqlite.New") {
 		t.Errorf("EnqueueTx on another database: %v", err)
+	}
+}
+
+// TestRetention: succeeded effects are deleted once their retention has
+// passed; dead ones stay for an operator.
+func TestRetention(t *testing.T) {
+	ctx := context.Background()
+	b, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "fx.db")+"?retention=1s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Enqueue(ctx, []*effects.Job{job("q", 1), job("q", 2)}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := b.Fetch(ctx, "q", 2, time.Minute)
+	if err != nil || len(jobs) != 2 {
+		t.Fatalf("fetch: %d %v", len(jobs), err)
+	}
+	if err := b.Complete(ctx, []effects.Outcome{
+		{ID: jobs[0].ID, Lease: jobs[0].Lease, Result: effects.ResultSucceeded},
+		{ID: jobs[1].ID, Lease: jobs[1].Lease, Result: effects.ResultDead, Error: &effects.AttemptError{Attempt: 1, Reason: "error", Error: "x"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Get(ctx, jobs[0].ID); err != nil {
+		t.Fatalf("the succeeded effect is gone before its retention: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := b.Get(ctx, jobs[0].ID)
+		if errors.Is(err, effects.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the succeeded effect is still there after its retention: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if j, err := b.Get(ctx, jobs[1].ID); err != nil || j.State != effects.StateDead {
+		t.Fatalf("the dead effect: %+v %v", j, err)
+	}
+	if _, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "x.db")+"?retention=soon"); err == nil || !strings.Contains(err.Error(), "retention=soon") {
+		t.Errorf("a bad retention: %v", err)
 	}
 }

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201045358-507094aed8d8"
+const Version = "v0.0.0-20261201050732-00545922a1cf"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:UHCUrtjYBD5J6VHZvy4Oyd/fsxoDq+DFdjKnS7KKz30="
+const ContentHash = "h1:AFRZIqHPd3HMcPork7in+axkN4kAFasebQEW45vdIw8="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796100838, 0).UTC()
+var generatedAt = time.Unix(1796101652, 0).UTC()
