@@ -32,12 +32,7 @@ func (p pgxQuerier) query(ctx context.Context, sql string, args []any, each func
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }
 
 type sqlQuerier struct{ tx *sql.Tx }
@@ -48,6 +43,15 @@ func (s sqlQuerier) query(ctx context.Context, sql string, args []any, each func
 		return err
 	}
 	defer rows.Close()
+	return eachRow(rows, each)
+}
+
+// eachRow calls each for every row of pgx's or database/sql's rows.
+func eachRow(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}, each func(scan func(dest ...any) error) error) error {
 	for rows.Next() {
 		if err := each(rows.Scan); err != nil {
 			return err
