@@ -302,26 +302,35 @@ func gatiSystem(ctx context.Context, dsn string) (*system, error) {
 				}
 				return nil
 			})
-			start := time.Now()
-			if err := fx.Start(ctx); err != nil {
-				return 0, err
-			}
-			select {
-			case <-all:
-			case <-time.After(10 * time.Minute):
-				return 0, fmt.Errorf("only %d of %d jobs ran in 10 minutes", count.Load(), n)
-			}
-			if err := fx.Stop(ctx); err != nil { // records the last outcomes
-				return 0, err
-			}
-			took := time.Since(start)
-			var left int
-			if err := pool.QueryRow(ctx, "SELECT count(*) FROM gati_effects WHERE state <> 'succeeded'").Scan(&left); err != nil || left != 0 {
-				return 0, fmt.Errorf("%d jobs not succeeded after the run (%v)", left, err)
-			}
-			return took, nil
+			return timeWork(ctx, pool, fx.Start, fx.Stop, all, &count, n,
+				"SELECT count(*) FROM gati_effects WHERE state <> 'succeeded'")
 		},
 	}, nil
+}
+
+// timeWork starts a system's workers, waits until all n jobs ran (all
+// closes), stops them so the last outcomes are recorded, and returns the
+// time taken, after checking with unfinished that no job was left.
+func timeWork(ctx context.Context, pool *pgxpool.Pool, start, stop func(context.Context) error,
+	all <-chan struct{}, count *atomic.Int64, n int, unfinished string) (time.Duration, error) {
+	began := time.Now()
+	if err := start(ctx); err != nil {
+		return 0, err
+	}
+	select {
+	case <-all:
+	case <-time.After(10 * time.Minute):
+		return 0, fmt.Errorf("only %d of %d jobs ran in 10 minutes", count.Load(), n)
+	}
+	if err := stop(ctx); err != nil {
+		return 0, err
+	}
+	took := time.Since(began)
+	var left int
+	if err := pool.QueryRow(ctx, unfinished).Scan(&left); err != nil || left != 0 {
+		return 0, fmt.Errorf("%d jobs not finished after the run (%v)", left, err)
+	}
+	return took, nil
 }
 
 func riverSystem(ctx context.Context, dsn string) (*system, error) {
@@ -415,24 +424,8 @@ func riverSystem(ctx context.Context, dsn string) (*system, error) {
 			if err != nil {
 				return 0, err
 			}
-			start := time.Now()
-			if err := c.Start(ctx); err != nil {
-				return 0, err
-			}
-			select {
-			case <-all:
-			case <-time.After(10 * time.Minute):
-				return 0, fmt.Errorf("only %d of %d jobs ran in 10 minutes", count.Load(), n)
-			}
-			if err := c.Stop(ctx); err != nil { // records the last outcomes
-				return 0, err
-			}
-			took := time.Since(start)
-			var left int
-			if err := pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE state <> 'completed'").Scan(&left); err != nil || left != 0 {
-				return 0, fmt.Errorf("%d jobs not completed after the run (%v)", left, err)
-			}
-			return took, nil
+			return timeWork(ctx, pool, c.Start, c.Stop, all, &count, n,
+				"SELECT count(*) FROM river_job WHERE state <> 'completed'")
 		},
 	}, nil
 }
