@@ -108,10 +108,12 @@ func (r *readiness) run(ctx context.Context, c *readinessCheck, results chan<- c
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v", v)
 		}
-		results <- checkResult{c.name, err} // buffered: never blocks
+		// Idle before the result is out: the round it answers may end at
+		// once, and the next must be free to call the check again.
 		r.mu.Lock()
 		c.running = false
 		r.mu.Unlock()
+		results <- checkResult{c.name, err} // buffered: never blocks
 	}()
 	err = c.fn(ctx)
 }
