@@ -36,6 +36,10 @@ type Config struct {
 	Modules map[string]yaml.Node `yaml:"modules"`
 	// Environments holds overrides of the settings above, by environment.
 	Environments map[string]yaml.Node `yaml:"environments"`
+	// Deploy holds the deployment settings `gati deploy` reads (image,
+	// replicas, autoscaling, ...; see docs/deployment-architecture.md).
+	// The app itself does not use them, and gati deploy checks them.
+	Deploy yaml.Node `yaml:"deploy"`
 
 	env     string
 	file    string

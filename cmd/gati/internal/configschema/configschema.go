@@ -19,6 +19,7 @@ import (
 
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/cmd/gati/internal/deploy"
 	"gati.dev/gati/cmd/gati/internal/runtimemod"
 )
 
@@ -60,11 +61,22 @@ var (
 // Schema returns the schema of gati.yaml for an app with the modules mods
 // (from the analysis), as indented JSON with a trailing newline.
 func Schema(mods []analyze.ModuleConfig) ([]byte, error) {
-	docs, err := fieldDocs()
+	src, err := runtimemod.File("config.go")
+	if err != nil {
+		return nil, err
+	}
+	docs, err := fieldDocs(src)
+	if err != nil {
+		return nil, err
+	}
+	deployDocs, err := fieldDocs(deploy.SettingsSource)
 	if err != nil {
 		return nil, err
 	}
 	settings := structNode(reflect.TypeFor[gati.Config](), docs)
+	deploySection := structNode(reflect.TypeFor[deploy.Settings](), deployDocs)
+	deploySection.Description = settings.Properties["deploy"].Description
+	settings.Properties["deploy"] = deploySection
 	modules := &node{Type: "object", Description: "One section per module, as its Init decodes it with ModuleContext.DecodeConfig.",
 		Properties: map[string]*node{}, AdditionalProperties: true}
 	for _, m := range mods {
@@ -154,6 +166,8 @@ func valueNode(t reflect.Type, docs map[string]string) *node {
 		return structNode(t, docs)
 	case reflect.Map:
 		return &node{Type: "object", AdditionalProperties: valueNode(t.Elem(), docs)}
+	case reflect.Slice:
+		return &node{Type: "array", Items: valueNode(t.Elem(), docs)}
 	}
 	return &node{}
 }
@@ -190,13 +204,10 @@ func shapeNode(s *analyze.Shape) *node {
 	return &node{}
 }
 
-// fieldDocs reads the doc comments of the configuration's fields from the
-// runtime's config.go, which the CLI carries: "ServerConfig.Port" → text.
-func fieldDocs() (map[string]string, error) {
-	src, err := runtimemod.File("config.go")
-	if err != nil {
-		return nil, err
-	}
+// fieldDocs reads the doc comments of the configuration's fields from Go
+// source: the runtime's config.go, which the CLI carries, and the deploy
+// settings' source: "ServerConfig.Port" → text.
+func fieldDocs(src []byte) (map[string]string, error) {
 	f, err := parser.ParseFile(token.NewFileSet(), "config.go", src, parser.ParseComments)
 	if err != nil {
 		return nil, err
