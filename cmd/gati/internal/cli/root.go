@@ -65,7 +65,7 @@ directory.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}")
-	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd(), newGenerateCmd(), newSDKCmd(), newEffectsCmd())
+	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd(), newGenerateCmd(), newSDKCmd(), newEffectsCmd(), newDeployCmd(), newRollbackCmd(), newConfigCmd())
 	dateHelp(root, newExampleDates(versionNow()))
 	return root
 }

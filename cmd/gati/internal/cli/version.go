@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -384,6 +385,8 @@ again.`,
 func newVersionHistoryCmd() *cobra.Command {
 	var dir string
 	var asJSON bool
+	var envs []string
+	var kubeconfig string
 	const command = "version history"
 	cmd := &cobra.Command{
 		Use:   "history [dir]",
@@ -391,8 +394,12 @@ func newVersionHistoryCmd() *cobra.Command {
 		Long: `History lists the version events of the app in dir (default: the current
 directory), oldest first: snapshots, deprecations and rollbacks, with the
 newest version (HEAD) and the version clients without a header got
-(SERVING) after each.`,
+(SERVING) after each.
+
+With --env, it also lists the releases recorded in each environment's
+cluster (gati deploy history) and the API versions each served.`,
 		Example: `  gati version history
+  gati version history --env staging --env production
   gati version history --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -405,12 +412,20 @@ newest version (HEAD) and the version clients without a header got
 				return err
 			}
 			h := versions.History(st)
+			deployed, err := deploymentsOf(cmd.Context(), command, appDir, kubeconfig, envs)
+			if err != nil {
+				return err
+			}
 			if asJSON {
 				if h == nil {
 					h = []versions.HistoryEntry{}
 				}
+				if len(envs) > 0 {
+					return writeJSON(cmd.OutOrStdout(), map[string]any{"versions": h, "deployments": deployed})
+				}
 				return writeJSON(cmd.OutOrStdout(), h)
 			}
+			defer printDeployments(cmd.OutOrStdout(), deployed, len(envs) > 0)
 			if len(h) == 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "no versions yet; gati version snapshot writes the first")
 				return nil
@@ -429,7 +444,62 @@ newest version (HEAD) and the version clients without a header got
 	}
 	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
+	cmd.Flags().StringArrayVar(&envs, "env", nil, "also list the releases of this environment and the versions they served (repeatable)")
+	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "the kubeconfig file, with --env (default $KUBECONFIG or ~/.kube/config)")
 	return cmd
+}
+
+// deployedRelease is one release of an environment, for version history.
+type deployedRelease struct {
+	Env         string    `json:"env"`
+	Revision    int       `json:"revision"`
+	At          time.Time `json:"at"`
+	Status      string    `json:"status"`
+	Image       string    `json:"image"`
+	APIVersions []string  `json:"apiVersions"`
+}
+
+// deploymentsOf reads the deploy history of each environment, oldest
+// first.
+func deploymentsOf(ctx context.Context, command, dir, kubeconfig string, envs []string) ([]deployedRelease, error) {
+	var out []deployedRelease
+	for _, name := range envs {
+		f := deployFlags{dir: dir, kubeconfig: kubeconfig}
+		env, err := f.env(command, name)
+		if err != nil {
+			return nil, err
+		}
+		k, err := f.connect(ctx, command, env)
+		if err != nil {
+			return nil, err
+		}
+		h, err := k.History(ctx, env.Settings.Namespace, env.App)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", command, name, err)
+		}
+		for _, r := range h.Records {
+			out = append(out, deployedRelease{Env: name, Revision: r.Revision, At: r.Time, Status: r.Status, Image: r.Image, APIVersions: r.APIVersions})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b deployedRelease) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
+func printDeployments(w io.Writer, ds []deployedRelease, asked bool) {
+	if !asked {
+		return
+	}
+	fmt.Fprintln(w)
+	if len(ds) == 0 {
+		fmt.Fprintln(w, "no releases recorded in those environments yet")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEPLOYED\tENV\tREVISION\tSTATUS\tIMAGE\tAPI VERSIONS SERVED")
+	for _, d := range ds {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", d.At.UTC().Format(time.RFC3339), d.Env, d.Revision, d.Status, shortDigest(d.Image), dash(strings.Join(d.APIVersions, ",")))
+	}
+	_ = tw.Flush()
 }
 
 // printSnapshot says what a snapshot wrote; gati version snapshot and

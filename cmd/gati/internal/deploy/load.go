@@ -309,9 +309,6 @@ func (s *Settings) applyDefaults(app string) {
 	if s.History == 0 {
 		s.History = DefaultHistory
 	}
-	if s.Workers.Replicas == nil {
-		s.Workers.Replicas = ptr(int32(DefaultWorkerReplicas))
-	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -76,7 +76,7 @@ func Objects(env *Env, app AppInfo) (*Release, error) {
 	b := &builder{env: env, app: app, s: s}
 	cm := b.configMap()
 	objs := []runtime.Object{namespaceObject(s.Namespace), b.serviceAccount(), cm, b.service()}
-	split := app.Workers && *s.Workers.Replicas > 0
+	split := app.Workers && workerReplicas(s) > 0
 	role := "all"
 	if split {
 		role = "api"
@@ -188,7 +188,7 @@ func (b *builder) deployment(component, role, config string) *appsv1.Deployment 
 	res := b.s.Resources
 	if component == "worker" {
 		name += "-worker"
-		replicas = b.s.Workers.Replicas
+		replicas = ptr(workerReplicas(b.s))
 		if b.s.Workers.Resources != nil {
 			res = mergeResources(*b.s.Workers.Resources, res)
 		}
@@ -313,6 +313,15 @@ func (b *builder) mesh(labels, annotations map[string]string, grace time.Duratio
 		annotations["config.linkerd.io/proxy-await"] = "enabled"
 		annotations["config.alpha.linkerd.io/proxy-wait-before-exit-seconds"] = strconv.Itoa(int((grace - 5*time.Second) / time.Second))
 	}
+}
+
+// workerReplicas is deploy.workers.replicas, default 1: it only matters
+// for apps that install the effects module.
+func workerReplicas(s *Settings) int32 {
+	if s.Workers.Replicas == nil {
+		return DefaultWorkerReplicas
+	}
+	return *s.Workers.Replicas
 }
 
 func mergeResources(over, base Resources) Resources {

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201061338-17da843358b3"
+const Version = "v0.0.0-20261201061827-27e2fca1553f"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:F9qEM1izdCjlwvGL6MJ3uI5AC2KAR7vL+s+fXMN3Eic="
+const ContentHash = "h1:J+L8oVU/JMGFgdYVOrM+LWJHDt5zbRvfBW0bnXqHWg0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796105618, 0).UTC()
+var generatedAt = time.Unix(1796105907, 0).UTC()
