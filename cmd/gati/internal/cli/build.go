@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/configcheck"
+	"gati.dev/gati/cmd/gati/internal/gobuild"
 	"gati.dev/gati/cmd/gati/internal/versions"
 	"gati.dev/gati/manifest"
 )
@@ -167,12 +167,8 @@ func compile(ctx context.Context, o buildOptions, out string, w io.Writer) error
 // goBuild runs go build in the app directory, writing the binary to out,
 // and returns the go command's output.
 func goBuild(ctx context.Context, o buildOptions, out string) ([]byte, error) {
-	version, commit := stamp(ctx, o.dir, o.version)
-	ldflags := fmt.Sprintf("-s -w -X gati.dev/gati.buildVersion=%s -X gati.dev/gati.buildCommit=%s", version, commit)
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, ".")
-	cmd.Dir = o.dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	return cmd.CombinedOutput()
+	version, commit := gobuild.Stamp(ctx, o.dir, o.version)
+	return gobuild.Build(ctx, gobuild.Options{Dir: o.dir, Out: out, Version: version, Commit: commit})
 }
 
 // reportCompile reports the outcome of goBuild, after "building…" and
@@ -191,27 +187,6 @@ func reportCompile(w io.Writer, out string, output []byte, err error, took strin
 	}
 	fmt.Fprintf(w, "built %s (%.1f MB)\n", displayPath(out), float64(info.Size())/1e6)
 	return nil
-}
-
-// stamp returns the version and commit to stamp into the binary.
-func stamp(ctx context.Context, dir, version string) (string, string) {
-	if version == "" {
-		version = gitOutput(ctx, dir, "dev", "describe", "--tags", "--always", "--dirty")
-	}
-	return version, gitOutput(ctx, dir, "unknown", "rev-parse", "HEAD")
-}
-
-// gitOutput runs a read-only git command in dir and returns its output's
-// first line, or fallback when git fails or prints nothing usable.
-func gitOutput(ctx context.Context, dir, fallback string, args ...string) string {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	line, _, _ := bytes.Cut(bytes.TrimSpace(out), []byte("\n"))
-	if err != nil || len(line) == 0 || bytes.ContainsAny(line, " \t'\"") {
-		return fallback
-	}
-	return string(line)
 }
 
 // displayPath shows path relative to the working directory when it is
