@@ -118,18 +118,22 @@ func (s *settings) platformImage(ctx context.Context, p v1.Platform, b *baseImag
 func (s *settings) compile(ctx context.Context, p v1.Platform, tmp string) ([]byte, error) {
 	out := filepath.Join(tmp, s.Name+"-"+p.Architecture+p.Variant)
 	start := time.Now()
+	if s.Progress != nil {
+		fmt.Fprintf(s.Progress, "compiling %s…", p)
+	}
 	output, err := gobuild.Build(ctx, gobuild.Options{
 		Dir: s.Dir, Out: out, Version: s.Version, Commit: s.commit,
 		GOOS: p.OS, GOARCH: p.Architecture, Variant: p.Variant, NoVCS: true,
 	})
+	var bin []byte
+	if err == nil {
+		bin, err = os.ReadFile(out)
+	}
 	if err != nil {
+		s.progress("")
 		return nil, &CompileError{Platform: p.String(), Output: string(output), Err: err}
 	}
-	bin, err := os.ReadFile(out)
-	if err != nil {
-		return nil, err
-	}
-	s.progress("compiled %s (%s, %.1f MB)", p, seconds(time.Since(start)), float64(len(bin))/1e6)
+	s.progress(" (%s, %.1f MB)", seconds(time.Since(start)), float64(len(bin))/1e6)
 	return bin, nil
 }
 

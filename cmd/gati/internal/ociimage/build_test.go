@@ -119,7 +119,7 @@ func TestBuildIndex(t *testing.T) {
 		}
 		checkConfig(t, m.Platform, cf)
 	}
-	for _, want := range []string{"compiled linux/amd64 (", "compiled linux/arm64 (", "  linux/amd64 sha256:", "(2 layers, ", "image " + res.Digest.String()} {
+	for _, want := range []string{"compiling linux/amd64… (", "compiling linux/arm64… (", "  linux/amd64 sha256:", "(2 layers, ", "image " + res.Digest.String()} {
 		if !strings.Contains(built.progress, want) {
 			t.Errorf("progress lacks %q:\n%s", want, built.progress)
 		}

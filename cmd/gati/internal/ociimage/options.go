@@ -124,6 +124,12 @@ func resolve(ctx context.Context, o Options) (*settings, error) {
 	return s, nil
 }
 
+// CheckPlatforms reports whether Build takes list as Options.Platforms.
+func CheckPlatforms(list []string) error {
+	_, err := parsePlatforms(list)
+	return err
+}
+
 // parsePlatforms parses os/arch[/variant] pairs, default
 // DefaultPlatforms. Duplicates are errors.
 func parsePlatforms(list []string) ([]v1.Platform, error) {
