@@ -137,8 +137,8 @@ func WriteLayout(dir string, idx v1.ImageIndex) error {
 }
 
 // WriteTarball writes idx to path as an OCI archive: the OCI layout of
-// WriteLayout as an uncompressed tar (what skopeo calls oci-archive:, and
-// what podman load and docker load, from Docker 25, accept). Its entries
+// WriteLayout as an uncompressed tar (what skopeo calls oci-archive: and
+// podman load reads), not docker save's format, which holds one platform. Its entries
 // are sorted, with mtime 0, so that the same index gives the same file.
 func WriteTarball(path string, idx v1.ImageIndex) (err error) {
 	tmp, err := os.MkdirTemp("", "gati-layout-")
