@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/configcheck"
+	"gati.dev/gati/cmd/gati/internal/gobuild"
 	"gati.dev/gati/cmd/gati/internal/versions"
 	"gati.dev/gati/manifest"
 )
@@ -44,11 +44,25 @@ element of the module path.
 With --release, build also snapshots the API before compiling, as gati
 version snapshot does with its defaults: when the API differs from the
 newest version in .gati/versions, or there is none, it writes a new
-version; otherwise it says the API is unchanged.`,
+version; otherwise it says the API is unchanged.
+
+With --image, build makes an OCI image instead of the host binary, without
+a Docker daemon: it compiles the app for each --platform (default
+linux/amd64 and linux/arm64, one after the other) and lays the binary,
+at /app/<app> with gati.yaml beside it, on --base (default none: a
+scratch image with users, CA roots and time zones), to run as 65532:65532
+with PORT=8080. The same commit gives the same digest. The image goes
+to --push (a registry repository[:tag]), --oci-layout (a directory),
+--tarball (an OCI archive) or several of them; with none, to the OCI
+layout .gati/image in the app's directory. Each of these flags implies
+--image. Progress goes to standard error, the digest (or, with --push,
+repository@digest) to standard output. See docs/deploy-image.md.`,
 		Example: `  gati build
   gati build ./demo -o /tmp/demo
   gati build --version-stamp v1.4.0
-  gati build --release`,
+  gati build --release
+  gati build --image --push ghcr.io/acme/demo:v1.4.0
+  gati build --image --platform linux/amd64 --tarball demo.tar`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, err := resolveDir("build", args, o.dir)
@@ -56,13 +70,14 @@ version; otherwise it says the API is unchanged.`,
 				return err
 			}
 			o.dir = dir
-			return runBuild(cmd.Context(), o, cmd.ErrOrStderr())
+			return runBuild(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	addDirFlag(cmd, &o.dir)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the binary to this path (default dir/bin/<app>)")
 	cmd.Flags().StringVar(&o.version, "version-stamp", "", "version to stamp into the binary (default from git describe)")
 	cmd.Flags().BoolVar(&o.release, "release", false, "snapshot the API into .gati/versions when it changed since the newest version")
+	addImageFlags(cmd, &o.image)
 	return cmd
 }
 
@@ -72,13 +87,20 @@ type buildOptions struct {
 	output  string
 	version string
 	release bool
+	image   imageOptions
 }
 
-func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
+func runBuild(ctx context.Context, o buildOptions, stdout, w io.Writer) error {
 	if strings.ContainsAny(o.version, " \t\n'\"") {
 		return fmt.Errorf("build: --version-stamp %q must not contain spaces or quotes", o.version)
 	}
-	early := startEarlyCompile(ctx, o)
+	if err := o.image.check(ctx, o.output); err != nil {
+		return err
+	}
+	var early *earlyCompile
+	if !o.image.enabled {
+		early = startEarlyCompile(ctx, o)
+	}
 	defer early.abandon()
 	r, err := analyzeApp(ctx, "build", o.dir, w, true, analyze.Options{})
 	if err != nil {
@@ -95,6 +117,9 @@ func runBuild(ctx context.Context, o buildOptions, w io.Writer) error {
 		if err := releaseSnapshot(ctx, o.dir, m, w); err != nil {
 			return fmt.Errorf("build: --release: %w", err)
 		}
+	}
+	if o.image.enabled {
+		return buildImage(ctx, o, o.image.base, stdout, w)
 	}
 	out, err := outputPath(o, m.Module)
 	if err != nil {
@@ -167,12 +192,8 @@ func compile(ctx context.Context, o buildOptions, out string, w io.Writer) error
 // goBuild runs go build in the app directory, writing the binary to out,
 // and returns the go command's output.
 func goBuild(ctx context.Context, o buildOptions, out string) ([]byte, error) {
-	version, commit := stamp(ctx, o.dir, o.version)
-	ldflags := fmt.Sprintf("-s -w -X gati.dev/gati.buildVersion=%s -X gati.dev/gati.buildCommit=%s", version, commit)
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, ".")
-	cmd.Dir = o.dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	return cmd.CombinedOutput()
+	version, commit := gobuild.Stamp(ctx, o.dir, o.version)
+	return gobuild.Build(ctx, gobuild.Options{Dir: o.dir, Out: out, Version: version, Commit: commit})
 }
 
 // reportCompile reports the outcome of goBuild, after "building…" and
@@ -191,27 +212,6 @@ func reportCompile(w io.Writer, out string, output []byte, err error, took strin
 	}
 	fmt.Fprintf(w, "built %s (%.1f MB)\n", displayPath(out), float64(info.Size())/1e6)
 	return nil
-}
-
-// stamp returns the version and commit to stamp into the binary.
-func stamp(ctx context.Context, dir, version string) (string, string) {
-	if version == "" {
-		version = gitOutput(ctx, dir, "dev", "describe", "--tags", "--always", "--dirty")
-	}
-	return version, gitOutput(ctx, dir, "unknown", "rev-parse", "HEAD")
-}
-
-// gitOutput runs a read-only git command in dir and returns its output's
-// first line, or fallback when git fails or prints nothing usable.
-func gitOutput(ctx context.Context, dir, fallback string, args ...string) string {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	line, _, _ := bytes.Cut(bytes.TrimSpace(out), []byte("\n"))
-	if err != nil || len(line) == 0 || bytes.ContainsAny(line, " \t'\"") {
-		return fallback
-	}
-	return string(line)
 }
 
 // displayPath shows path relative to the working directory when it is

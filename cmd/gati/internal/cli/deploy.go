@@ -16,6 +16,8 @@ import (
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/deploy"
+	"gati.dev/gati/cmd/gati/internal/gobuild"
+	"gati.dev/gati/cmd/gati/internal/ociimage"
 	"gati.dev/gati/cmd/gati/internal/versions"
 )
 
@@ -113,10 +115,6 @@ func exactArgs(n int, msg string) cobra.PositionalArgs {
 	}
 }
 
-// buildImage builds the app's image and pushes it to the environment's
-// repository, returning it by digest. Set by the image support.
-var buildImage func(ctx context.Context, w io.Writer, env *deploy.Env, appInfo deploy.AppInfo) (string, error)
-
 func runDeploy(ctx context.Context, w io.Writer, f deployFlags, env *deploy.Env, image string) error {
 	if image != "" && !strings.Contains(image, "@sha256:") {
 		return fmt.Errorf("deploy: --image %s: give the image by digest (repository@sha256:...), so that what runs is exactly what was built", image)
@@ -135,15 +133,53 @@ func runDeploy(ctx context.Context, w io.Writer, f deployFlags, env *deploy.Env,
 		if env.Settings.Image == "" {
 			return fmt.Errorf("deploy: %s: deploy.image is not set: add the repository to push to under deploy: (or environments.%s.deploy:) in gati.yaml, or pass --image", env.Name, env.Name)
 		}
-		if buildImage == nil {
-			return errors.New("deploy: this gati cannot build images; pass --image")
-		}
-		o.Image = func(ctx context.Context) (string, error) { return buildImage(ctx, w, env, app) }
+		o.Image = func(ctx context.Context) (string, error) { return pushDeployImage(ctx, w, env, app) }
 	}
 	if _, err := deploy.Deploy(ctx, o); err != nil {
 		return fmt.Errorf("deploy: %s: %w", env.Name, err)
 	}
 	return nil
+}
+
+// pushDeployImage builds the app's image for the environment's platforms
+// on its base and pushes it to deploy.image, tagged with the source's
+// version (git describe), returning it by digest.
+func pushDeployImage(ctx context.Context, w io.Writer, env *deploy.Env, app deploy.AppInfo) (string, error) {
+	ref := env.Settings.Image + ":" + imageTag(gobuild.GitOutput(ctx, env.Dir, "latest", "describe", "--tags", "--always", "--dirty"))
+	if err := ociimage.CheckPush(ctx, ref); err != nil {
+		return "", fmt.Errorf("deploy.image %s: %w\ncheck deploy.image in gati.yaml (registry/repository), that the registry is up and reachable from here, and your credentials (docker login)", env.Settings.Image, err)
+	}
+	res, err := ociimage.Build(ctx, ociimage.Options{
+		Dir: env.Dir, Platforms: env.Settings.Platforms, Base: env.Settings.Base, APIVersions: app.APIVersions, Progress: w,
+	})
+	if err != nil {
+		var be *ociimage.BaseError
+		if errors.As(err, &be) {
+			return "", fmt.Errorf("deploy.base %s: %w\ncheck the reference, that its registry is reachable from here, and that it has an image for each platform", env.Settings.Base, err)
+		}
+		return "", fmt.Errorf("building the image: %w", err)
+	}
+	pushed, err := ociimage.Push(ctx, res.Index, ref, w)
+	if err != nil {
+		return "", fmt.Errorf("deploy.image %s: pushing: %w\ncheck that the registry is up and reachable from here, and your credentials (docker login)", env.Settings.Image, err)
+	}
+	return pushed, nil
+}
+
+// imageTag makes a version a valid image tag: [A-Za-z0-9_.-], at most 128
+// characters, not starting with . or -.
+func imageTag(v string) string {
+	b := []byte(v)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	t := strings.TrimLeft(string(b), ".-")
+	if t == "" {
+		return "latest"
+	}
+	return t[:min(len(t), 128)]
 }
 
 // inspectApp analyzes the app (its routes, handlers and modules must

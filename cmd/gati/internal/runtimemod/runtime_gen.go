@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201061827-27e2fca1553f"
+const Version = "v0.0.0-20261201062002-edfe141a20e3"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:J+L8oVU/JMGFgdYVOrM+LWJHDt5zbRvfBW0bnXqHWg0="
+const ContentHash = "h1:7f4UGiDj4DcZWb5m3dWbA3uOaXPzhqrPYZRz7T6kWbI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796105907, 0).UTC()
+var generatedAt = time.Unix(1796106002, 0).UTC()
