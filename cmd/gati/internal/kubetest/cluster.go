@@ -11,13 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/registry"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -157,11 +153,10 @@ func (c *Cluster) launch(ctx context.Context, bins binaries, opts Options) error
 	}
 
 	opts.Logf("starting kube-apiserver on 127.0.0.1:%d", p.apiserver)
-	apiserver, err := c.start(bins.apiserver, "kube-apiserver", logs, apiserverArgs(keys, p)...)
-	if err != nil {
+	if _, err := c.start(bins.apiserver, "kube-apiserver", logs, apiserverArgs(keys, p)...); err != nil {
 		return err
 	}
-	if err := c.waitReady(ctx, apiserver); err != nil {
+	if err := c.waitReady(ctx); err != nil {
 		return err
 	}
 
@@ -208,137 +203,6 @@ func (c *Cluster) start(path, name, logs string, args ...string) (*process, erro
 	}
 	c.procs = append(c.procs, p)
 	return p, nil
-}
-
-func etcdArgs(dir string, p ports) []string {
-	client := fmt.Sprintf("http://127.0.0.1:%d", p.etcd)
-	peer := fmt.Sprintf("http://127.0.0.1:%d", p.etcdPeer)
-	return []string{
-		"--name=kubetest",
-		"--data-dir=" + filepath.Join(dir, "etcd"),
-		"--listen-client-urls=" + client,
-		"--advertise-client-urls=" + client,
-		"--listen-peer-urls=" + peer,
-		"--initial-advertise-peer-urls=" + peer,
-		"--initial-cluster=kubetest=" + peer,
-		"--initial-cluster-state=new",
-		"--unsafe-no-fsync",
-		"--log-level=warn",
-	}
-}
-
-func apiserverArgs(k *pki, p ports) []string {
-	return []string{
-		fmt.Sprintf("--etcd-servers=http://127.0.0.1:%d", p.etcd),
-		"--bind-address=127.0.0.1",
-		fmt.Sprintf("--secure-port=%d", p.apiserver),
-		"--advertise-address=127.0.0.1",
-		// The kubernetes Service's endpoints would be 127.0.0.1, which
-		// Endpoints refuse: nothing in the cluster needs them.
-		"--endpoint-reconciler-type=none",
-		"--tls-cert-file=" + k.servingCert,
-		"--tls-private-key-file=" + k.servingKey,
-		"--client-ca-file=" + k.caCert,
-		"--service-account-key-file=" + k.saPub,
-		"--service-account-signing-key-file=" + k.saKey,
-		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-cluster-ip-range=" + serviceCIDR,
-		"--authorization-mode=Node,RBAC",
-		"--allow-privileged=true",
-		// TaintNodesByCondition taints new nodes not-ready until the
-		// node-lifecycle controller, which a cluster of simulated nodes
-		// does without, lifts it: pods would need a toleration.
-		"--disable-admission-plugins=TaintNodesByCondition",
-		"--enable-priority-and-fairness=false",
-		"--profiling=false",
-		// The aggregator: it proxies metrics.k8s.io to metrics-server,
-		// authenticating as front-proxy-client. It resolves the
-		// ExternalName Service (registerMetricsAPI) itself: with
-		// --enable-aggregator-routing it would want Endpoints, which
-		// refuse loopback addresses.
-		"--requestheader-client-ca-file=" + k.frontProxyCACert,
-		"--requestheader-allowed-names=front-proxy-client",
-		"--requestheader-username-headers=X-Remote-User",
-		"--requestheader-group-headers=X-Remote-Group",
-		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
-		"--proxy-client-cert-file=" + k.frontProxyCert,
-		"--proxy-client-key-file=" + k.frontProxyKey,
-	}
-}
-
-// controllers are the kube-controller-manager controllers a Deployment,
-// its ReplicaSets, Services and HorizontalPodAutoscalers need.
-var controllers = []string{
-	"deployment-controller",
-	"replicaset-controller",
-	"horizontal-pod-autoscaler-controller",
-	"garbage-collector-controller",
-	"namespace-controller",
-	"serviceaccount-controller",
-	"serviceaccount-token-controller",
-	"root-ca-certificate-publisher-controller",
-	"endpoints-controller",
-	"endpointslice-controller",
-	"pod-garbage-collector-controller",
-	"clusterrole-aggregation-controller",
-}
-
-func controllerManagerArgs(kubeconfig string, k *pki) []string {
-	return []string{
-		"--kubeconfig=" + kubeconfig,
-		"--leader-elect=false",
-		"--secure-port=0",
-		"--controllers=" + strings.Join(controllers, ","),
-		"--root-ca-file=" + k.caCert,
-		"--service-account-private-key-file=" + k.saKey,
-		"--horizontal-pod-autoscaler-sync-period=2s",
-		"--kube-api-qps=100",
-		"--kube-api-burst=200",
-	}
-}
-
-func schedulerArgs(kubeconfig string) []string {
-	return []string{
-		"--kubeconfig=" + kubeconfig,
-		"--leader-elect=false",
-		"--secure-port=0",
-		"--kube-api-qps=100",
-		"--kube-api-burst=200",
-	}
-}
-
-func metricsServerArgs(kubeconfig string, k *pki, p ports) []string {
-	return []string{
-		"--kubeconfig=" + kubeconfig,
-		"--authentication-kubeconfig=" + kubeconfig,
-		"--authorization-kubeconfig=" + kubeconfig,
-		"--bind-address=127.0.0.1",
-		fmt.Sprintf("--secure-port=%d", p.metrics),
-		"--tls-cert-file=" + k.servingCert,
-		"--tls-private-key-file=" + k.servingKey,
-		// KWOK serves the nodes' kubelet endpoints on 127.0.0.1 with
-		// the serving certificate above, which names no node.
-		"--kubelet-insecure-tls",
-		"--kubelet-preferred-address-types=InternalIP",
-		"--kubelet-use-node-status-port",
-		"--metric-resolution=10s", // metrics-server's minimum
-		"--kubelet-request-timeout=5s",
-	}
-}
-
-func kwokArgs(kubeconfig, config string, k *pki, p ports) []string {
-	return []string{
-		"--kubeconfig=" + kubeconfig,
-		"--config=" + config,
-		"--manage-all-nodes=true",
-		"--node-ip=127.0.0.1",
-		fmt.Sprintf("--node-port=%d", p.kwok),
-		fmt.Sprintf("--server-address=127.0.0.1:%d", p.kwok),
-		"--tls-cert-file=" + k.servingCert,
-		"--tls-private-key-file=" + k.servingKey,
-		"--node-lease-duration-seconds=40",
-		"--enable-crds=ClusterResourceUsage",
-	}
 }
 
 // writeKubeconfig writes the admin kubeconfig and builds the clients.
@@ -408,7 +272,7 @@ func (c *Cluster) waitHTTP(ctx context.Context, p *process, url string, client *
 }
 
 // waitReady polls the API server's /readyz.
-func (c *Cluster) waitReady(ctx context.Context, p *process) error {
+func (c *Cluster) waitReady(ctx context.Context) error {
 	return c.poll(ctx, "kube-apiserver ready", func(ctx context.Context) (bool, error) {
 		var code int
 		c.Client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).StatusCode(&code)
@@ -448,82 +312,6 @@ func (c *Cluster) poll(ctx context.Context, what string, cond func(context.Conte
 	}
 }
 
-// createNodes registers n nodes that KWOK manages and metrics-server
-// scrapes at KWOK's server (their InternalIP 127.0.0.1 and kubelet port).
-func (c *Cluster) createNodes(ctx context.Context, n, kwokPort int) error {
-	for i := range n {
-		name := fmt.Sprintf("kwok-node-%d", i)
-		resources := corev1.ResourceList{
-			corev1.ResourceCPU:    resourceMust("32"),
-			corev1.ResourceMemory: resourceMust("256Gi"),
-			corev1.ResourcePods:   resourceMust("110"),
-		}
-		node := &corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{
-				Name: name,
-				Annotations: map[string]string{
-					"kwok.x-k8s.io/node":                   "fake",
-					"node.alpha.kubernetes.io/ttl":         "0",
-					"metrics.k8s.io/resource-metrics-path": "/metrics/nodes/" + name + "/metrics/resource",
-				},
-				Labels: map[string]string{
-					"kubernetes.io/arch":            "amd64",
-					"kubernetes.io/os":              "linux",
-					"kubernetes.io/hostname":        name,
-					"node-role.kubernetes.io/agent": "",
-					"type":                          "kwok",
-				},
-			},
-			Spec: corev1.NodeSpec{PodCIDR: fmt.Sprintf("10.244.%d.0/24", i)},
-			Status: corev1.NodeStatus{
-				Allocatable: resources,
-				Capacity:    resources,
-				NodeInfo:    corev1.NodeSystemInfo{Architecture: "amd64", OperatingSystem: "linux"},
-				Addresses:   []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "127.0.0.1"}, {Type: corev1.NodeHostName, Address: name}},
-				DaemonEndpoints: corev1.NodeDaemonEndpoints{
-					KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(kwokPort)},
-				},
-			},
-		}
-		if _, err := c.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("kubetest: create node %s: %w", name, err)
-		}
-		c.Nodes = append(c.Nodes, name)
-	}
-	return nil
-}
-
-// waitUsable waits until pods can run: every node Ready, the default
-// ServiceAccount present, the metrics API available.
-func (c *Cluster) waitUsable(ctx context.Context) error {
-	err := c.poll(ctx, "nodes Ready", func(ctx context.Context) (bool, error) {
-		nodes, err := c.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return false, err
-		}
-		ready := 0
-		for _, n := range nodes.Items {
-			for _, cond := range n.Status.Conditions {
-				if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
-					ready++
-				}
-			}
-		}
-		return ready == len(c.Nodes), nil
-	})
-	if err != nil {
-		return err
-	}
-	err = c.poll(ctx, "the default ServiceAccount", func(ctx context.Context) (bool, error) {
-		_, err := c.Client.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
-		return err == nil, nil
-	})
-	if err != nil {
-		return err
-	}
-	return c.poll(ctx, "the metrics.k8s.io APIService Available", c.metricsAPIAvailable)
-}
-
 // Stop stops every process, the registry and the watchdog, and removes
 // the cluster's directory. It is safe to call more than once.
 func (c *Cluster) Stop() error {
@@ -559,77 +347,3 @@ func (c *Cluster) Logs(n int) string {
 // LogDir is the directory of the processes' logs, NAME.log; Stop
 // removes it.
 func (c *Cluster) LogDir() string { return filepath.Join(c.dir, "logs") }
-
-// The test binary's shared cluster, started by the first Shared.
-var shared struct {
-	sync.Mutex
-	c   *Cluster
-	err error
-}
-
-// Start starts a cluster of the test's own, stopped when the test (or
-// benchmark) ends; if the test failed, the tails of the processes' logs
-// are logged first. Missing binaries fail the test with what to run: it
-// never skips. Startup takes 10–30 s; tests that can share a cluster
-// should use Shared.
-func Start(tb testing.TB) *Cluster {
-	tb.Helper()
-	c, err := Launch(context.Background(), Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Logf("kubetest: cluster started in %s (kubeconfig %s, registry %s)", c.StartupTime.Round(time.Millisecond), c.Kubeconfig, c.Registry)
-	tb.Cleanup(func() {
-		if tb.Failed() {
-			tb.Log(c.Logs(4000))
-		}
-		if err := c.Stop(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return c
-}
-
-// Shared returns the test binary's shared cluster, starting it on first
-// use; Main stops it (without Main, the watchdog does when the binary
-// exits). If the test fails, the tails of the processes' logs are logged.
-// Tests sharing a cluster should use namespaces of their own.
-func Shared(tb testing.TB) *Cluster {
-	tb.Helper()
-	shared.Lock()
-	defer shared.Unlock()
-	if shared.c == nil && shared.err == nil {
-		shared.c, shared.err = Launch(context.Background(), Options{})
-		if shared.err == nil {
-			tb.Logf("kubetest: shared cluster started in %s (kubeconfig %s, registry %s)",
-				shared.c.StartupTime.Round(time.Millisecond), shared.c.Kubeconfig, shared.c.Registry)
-		}
-	}
-	if shared.err != nil {
-		tb.Fatal(shared.err)
-	}
-	c := shared.c
-	tb.Cleanup(func() {
-		if tb.Failed() {
-			tb.Log(c.Logs(4000))
-		}
-	})
-	return c
-}
-
-// Main runs the tests, then stops the shared cluster if they started it.
-// Call it from TestMain.
-func Main(m *testing.M) {
-	code := m.Run()
-	shared.Lock()
-	if shared.c != nil {
-		if err := shared.c.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-		}
-		shared.c = nil
-	}
-	shared.Unlock()
-	os.Exit(code)
-}
-
-func resourceMust(s string) resource.Quantity { return resource.MustParse(s) }
