@@ -3,6 +3,7 @@ package kubetest_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,31 @@ func TestMissingBinaries(t *testing.T) {
 	_, err := kubetest.Launch(context.Background(), kubetest.Options{})
 	if err == nil || !strings.Contains(err.Error(), "scripts/kube-cluster build") {
 		t.Fatalf("Launch without binaries: got %v, want an error naming scripts/kube-cluster build", err)
+	}
+}
+
+// TestStartStops checks that a test's own cluster works and is gone,
+// processes and files, when the test ends.
+func TestStartStops(t *testing.T) {
+	t.Parallel()
+	var c *kubetest.Cluster
+	t.Run("cluster", func(t *testing.T) {
+		c = kubetest.Start(t)
+		nodes, err := c.Client.CoreV1().Nodes().List(context.Background(), metav1.ListOptions{})
+		if err != nil || len(nodes.Items) != 3 {
+			t.Fatalf("nodes: %d, %v; want 3", len(nodes.Items), err)
+		}
+	})
+	if c == nil {
+		t.FailNow()
+	}
+	if _, err := os.Stat(c.Kubeconfig); !os.IsNotExist(err) {
+		t.Errorf("kubeconfig after the test: %v; want it removed", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err == nil {
+		t.Error("the API server still answers after the test")
 	}
 }
 
