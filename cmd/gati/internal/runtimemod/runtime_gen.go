@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201053220-d821e2f42360"
+const Version = "v0.0.0-20261201064616-cdb7ebadb66e"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:2CHi9CNg4X7HwCYkPUpnF+sunaZHQHiNyoIecZIGqbo="
+const ContentHash = "h1:zbfrrbZuXylTp+29kXstfuwvfYKbmN+1vEVVFPnj8kg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796103140, 0).UTC()
+var generatedAt = time.Unix(1796107576, 0).UTC()
