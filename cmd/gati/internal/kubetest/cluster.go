@@ -94,6 +94,23 @@ func Launch(ctx context.Context, opts Options) (*Cluster, error) {
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
+	// Ports are probed free just before the programs bind them: another
+	// process may take one in between. Start again on fresh ports then.
+	for try := 1; ; try++ {
+		c, err := launchOnce(ctx, bins, opts)
+		if err == nil {
+			c.StartupTime = time.Since(began)
+			opts.Logf("cluster up in %s (kubeconfig %s)", c.StartupTime.Round(time.Millisecond), c.Kubeconfig)
+			return c, nil
+		}
+		if try == 3 || ctx.Err() != nil || !strings.Contains(err.Error(), "address already in use") {
+			return nil, err
+		}
+		opts.Logf("a port was taken, starting again: %v", firstLine(err))
+	}
+}
+
+func launchOnce(ctx context.Context, bins binaries, opts Options) (*Cluster, error) {
 	dir, err := os.MkdirTemp("", "kubetest-")
 	if err != nil {
 		return nil, err
@@ -107,9 +124,12 @@ func Launch(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		return nil, fmt.Errorf("%w\n%s", err, logs)
 	}
-	c.StartupTime = time.Since(began)
-	opts.Logf("cluster up in %s (kubeconfig %s)", c.StartupTime.Round(time.Millisecond), c.Kubeconfig)
 	return c, nil
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 // Ports of the cluster's servers, all on 127.0.0.1.
