@@ -20,7 +20,7 @@ const (
 )
 
 // BuildHint is what to do when the control plane's binaries are missing.
-const BuildHint = "run scripts/kube-cluster build (it builds them once into a cache, a few minutes), or set $GATI_KUBE_BIN to a directory holding kube-apiserver, kube-controller-manager, kube-scheduler, kwok and metrics-server"
+const BuildHint = "run scripts/kube-cluster build (it builds them once into a cache: up to half an hour on 2 busy cores), or set $GATI_KUBE_BIN to a directory holding kube-apiserver, kube-controller-manager, kube-scheduler, kwok and metrics-server"
 
 // EtcdHint is what to do when etcd is missing.
 const EtcdHint = "install etcd (Debian/Ubuntu: apt-get install etcd-server; scripts/test installs it)"

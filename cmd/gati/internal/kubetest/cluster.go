@@ -70,7 +70,7 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
-// startTimeout bounds Launch: the API server needs 5–15 s on a busy
+// startTimeout bounds Launch: the API server needs about 5 s, more on a busy
 // machine, everything else a few seconds.
 const startTimeout = 2 * time.Minute
 

@@ -28,5 +28,5 @@
 // [Start] gives a test a cluster of its own; [Shared] and [Main] share
 // one per test binary. Processes die with the test binary (Pdeathsig on
 // Linux, and a watchdog that kills their process group and removes the
-// directory). Startup takes 10–30 s. See docs/test-cluster.md.
+// directory). Startup takes about 6 s. See docs/test-cluster.md.
 package kubetest

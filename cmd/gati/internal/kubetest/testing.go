@@ -19,7 +19,7 @@ var shared struct {
 // Start starts a cluster of the test's own, stopped when the test (or
 // benchmark) ends; if the test failed, the tails of the processes' logs
 // are logged first. Missing binaries fail the test with what to run: it
-// never skips. Startup takes 10–30 s; tests that can share a cluster
+// never skips. Startup takes about 6 s; tests that can share a cluster
 // should use Shared.
 func Start(tb testing.TB) *Cluster {
 	tb.Helper()
