@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201062002-edfe141a20e3"
+const Version = "v0.0.0-20261201065103-74e14a860cce"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:7f4UGiDj4DcZWb5m3dWbA3uOaXPzhqrPYZRz7T6kWbI="
+const ContentHash = "h1:dOFKhgzObwGWV204P5Q4ZaeggHxNlzzIG5am5jxMlLI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796106002, 0).UTC()
+var generatedAt = time.Unix(1796107863, 0).UTC()
