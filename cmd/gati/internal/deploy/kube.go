@@ -259,7 +259,7 @@ var prunable = []schema.GroupVersionResource{
 // domain, the workers) removes its objects. ConfigMaps that recorded
 // revisions still use are kept for rollback.
 func (k *Kube) Prune(ctx context.Context, r *Release) ([]string, error) {
-	keep := map[string]bool{}
+	keep := map[string]bool{"ConfigMap/" + historyName(r.App): true}
 	ns := r.Namespace()
 	for _, u := range r.Objects {
 		keep[u.GetKind()+"/"+u.GetName()] = true

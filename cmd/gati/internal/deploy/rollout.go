@@ -115,17 +115,21 @@ func (k *Kube) rolloutStatus(ctx context.Context, ns, name string) (RolloutStatu
 		Old:     d.Status.Replicas - d.Status.UpdatedReplicas,
 	}
 	observed := d.Status.ObservedGeneration >= d.Generation
-	if observed {
-		st.Ready = min(d.Status.UpdatedReplicas, d.Status.AvailableReplicas)
-	}
 	st.Done = observed && d.Status.UpdatedReplicas == desired && d.Status.Replicas == desired &&
 		d.Status.AvailableReplicas == desired
-	if st.Done || !observed {
+	if !observed {
 		return st, nil
 	}
-	pods, err := k.newPods(ctx, d)
+	rs, pods, err := k.newPods(ctx, d)
 	if err != nil {
 		return st, err
+	}
+	if rs != nil {
+		st.Ready = rs.Status.AvailableReplicas
+	}
+	if st.Done {
+		st.Ready = desired
+		return st, nil
 	}
 	if cause, bad := stuck(pods); cause != "" {
 		return st, &RolloutError{Deployment: name, Cause: cause, Pods: bad}
@@ -152,31 +156,32 @@ func deref[T any](p *T) T {
 
 // newPods are the pods of the Deployment's current template: those of the
 // ReplicaSet whose revision is the Deployment's.
-func (k *Kube) newPods(ctx context.Context, d *appsv1.Deployment) ([]corev1.Pod, error) {
+func (k *Kube) newPods(ctx context.Context, d *appsv1.Deployment) (*appsv1.ReplicaSet, []corev1.Pod, error) {
 	sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rss, err := k.Client.AppsV1().ReplicaSets(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rev := d.Annotations["deployment.kubernetes.io/revision"]
-	hash := ""
-	for _, rs := range rss.Items {
-		if rs.Annotations["deployment.kubernetes.io/revision"] == rev && metav1.IsControlledBy(&rs, d) {
-			hash = rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey]
+	var rs *appsv1.ReplicaSet
+	for i := range rss.Items {
+		if r := &rss.Items[i]; r.Annotations["deployment.kubernetes.io/revision"] == rev && metav1.IsControlledBy(r, d) {
+			rs = r
 		}
 	}
-	if hash == "" {
-		return nil, nil
+	if rs == nil {
+		return nil, nil, nil
 	}
+	hash := rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey]
 	podSel := labels.SelectorFromSet(labels.Set{appsv1.DefaultDeploymentUniqueLabelKey: hash}).String() + "," + sel.String()
 	pods, err := k.Client.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: podSel})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return pods.Items, nil
+	return rs, pods.Items, nil
 }
 
 // unhealing are container states a rollout does not recover from by
