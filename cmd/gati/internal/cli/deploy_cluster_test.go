@@ -276,3 +276,33 @@ func waitReady(t *testing.T, url string) {
 	}
 	t.Fatalf("%s never answered 200", url)
 }
+
+// TestDeployNamesAnUnreachableRegistry: deploy asks the registry before
+// it compiles anything, and says which registry and what to check; the
+// cluster is left alone.
+func TestDeployNamesAnUnreachableRegistry(t *testing.T) {
+	c := kubetest.Shared(t)
+	t.Setenv("KUBECONFIG", c.Kubeconfig)
+	dir := copyExample(t, "tasks")
+	p := filepath.Join(dir, "gati.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "image: registry.example.com/tasks", "image: 127.0.0.1:1/tasks", 1)
+	s = strings.Replace(s, "namespace: tasks-staging", "namespace: tasks-noregistry", 1)
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := execute(t.Context(), newDeployCmd(), "staging", "--dir", dir)
+	if err == nil || !strings.Contains(err.Error(), "deploy: staging: deploy.image 127.0.0.1:1/tasks:") ||
+		!strings.Contains(err.Error(), "check deploy.image in gati.yaml (registry/repository), that the registry is up and reachable from here") {
+		t.Fatalf("deploy to an unreachable registry: %v\n%s", err, stderr)
+	}
+	if strings.Contains(stderr, "compiling") {
+		t.Errorf("deploy compiled before finding the registry unreachable:\n%s", stderr)
+	}
+	if _, err := c.Client.CoreV1().Namespaces().Get(t.Context(), "tasks-noregistry", metav1.GetOptions{}); err == nil {
+		t.Error("the namespace was created although the image never was")
+	}
+}

@@ -23,12 +23,6 @@ import (
 // per test binary, each test in a namespace of its own.
 func TestMain(m *testing.M) { kubetest.Main(m) }
 
-// digest makes a distinct image reference per release: KWOK runs no
-// containers, so nothing pulls it.
-func digest(n int) string {
-	return fmt.Sprintf("registry.example.com/shop@sha256:%064x", n)
-}
-
 // clusterEnv writes an app whose staging environment deploys to its own
 // namespace, with extra settings under deploy:.
 func clusterEnv(t *testing.T, ns, extra string) *Env {
@@ -340,4 +334,96 @@ func historyLines(h *History) string {
 		fmt.Fprintf(&b, "\n  %d %s %s rollbackOf=%d", r.Revision, r.Status, r.Image, r.RollbackOf)
 	}
 	return b.String()
+}
+
+// failingApply is the test cluster with one fault: the first apply of an
+// object of kind Kind fails, as when a webhook times out or the server
+// goes away between the dry run and the apply.
+type failingApply struct {
+	*Kube
+	Kind   string
+	failed *bool
+}
+
+func (f failingApply) Apply(ctx context.Context, r *Release) error {
+	var applied []string
+	for _, u := range r.Objects {
+		if u.GetKind() == f.Kind && !*f.failed {
+			*f.failed = true
+			return &ApplyError{Applied: applied, Err: fmt.Errorf("%s: injected failure", describe(u))}
+		}
+		if err := f.apply(ctx, u, false); err != nil {
+			return &ApplyError{Applied: applied, Err: err}
+		}
+		applied = append(applied, describe(u))
+	}
+	return nil
+}
+
+func TestAnApplyThatStopsPartWayLeavesThePreviousReleaseServing(t *testing.T) {
+	k := kube(t)
+	env := clusterEnv(t, "deploy-partial", "  replicas: 2\n")
+	if _, _, err := deployImage(t, k, env, digest(1)); err != nil {
+		t.Fatal(err)
+	}
+	changed := clusterEnv(t, "deploy-partial", "  replicas: 2\n  env: {FEATURE: on}\n")
+	var out bytes.Buffer
+	_, err := Deploy(t.Context(), Options{
+		Out: &out, Target: failingApply{Kube: k, Kind: "PodDisruptionBudget", failed: new(bool)}, Env: changed,
+		App: AppInfo{Image: digest(2), DrainDelay: time.Second, ShutdownTimeout: time.Second},
+	})
+	t.Logf("%v\n%s", err, out.String())
+	if err == nil || !strings.Contains(err.Error(), "injected failure") ||
+		!strings.Contains(err.Error(), "applied before it: Namespace deploy-partial, ServiceAccount deploy-partial/shop, ConfigMap deploy-partial/shop-config-") ||
+		!strings.Contains(err.Error(), "revision 1 was re-applied and still serves") {
+		t.Fatalf("error %v", err)
+	}
+	// The Deployment was applied with the new image before the failure;
+	// the previous release's was applied back over it.
+	if err := k.Rollout(t.Context(), mustObjects(t, env, digest(1)), time.Minute, nil); err != nil {
+		t.Fatal(err)
+	}
+	assertServing(t, k, "deploy-partial", digest(1), 2)
+	h, _ := k.History(t.Context(), "deploy-partial", "shop")
+	if len(h.Records) != 1 {
+		t.Errorf("a failed apply was recorded: %s", historyLines(h))
+	}
+}
+
+// TestTheServerKeepsWhatWasApplied reads the Deployment back from the API
+// server and checks the settings that matter for safety and zero
+// downtime survived the server's defaulting and validation (a field a
+// server does not know is dropped silently by server-side apply).
+func TestTheServerKeepsWhatWasApplied(t *testing.T) {
+	k := kube(t)
+	env := clusterEnv(t, "deploy-readback", "  replicas: 2\n  prestop_delay: 3s\n")
+	if _, _, err := deployImage(t, k, env, digest(1)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := k.Client.AppsV1().Deployments("deploy-readback").Get(t.Context(), "shop", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Spec.Template.Spec.Containers[0]
+	checks := map[string]bool{
+		"maxUnavailable 0":          d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() == 0,
+		"progress deadline 8s":      *d.Spec.ProgressDeadlineSeconds == 8,
+		"preStop sleep 3s":          c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Sleep != nil && c.Lifecycle.PreStop.Sleep.Seconds == 3,
+		"grace 3+1+1+5s":            *d.Spec.Template.Spec.TerminationGracePeriodSeconds == 10,
+		"read-only root filesystem": c.SecurityContext != nil && *c.SecurityContext.ReadOnlyRootFilesystem,
+		"startup probe":             c.StartupProbe != nil && c.StartupProbe.HTTPGet.Path == "/healthz/startup",
+		"readiness probe":           c.ReadinessProbe != nil && c.ReadinessProbe.HTTPGet.Path == "/healthz/ready",
+		"liveness probe":            c.LivenessProbe != nil && c.LivenessProbe.HTTPGet.Path == "/healthz/live",
+		"non-root pod":              *d.Spec.Template.Spec.SecurityContext.RunAsNonRoot,
+		"config mounted":            len(c.VolumeMounts) == 2 && c.VolumeMounts[0].MountPath == "/etc/gati",
+	}
+	for what, ok := range checks {
+		if !ok {
+			t.Errorf("read back from the API server: not %s", what)
+		}
+	}
+	pdb, err := k.Client.PolicyV1().PodDisruptionBudgets("deploy-readback").Get(t.Context(), "shop", metav1.GetOptions{})
+	if err != nil || pdb.Spec.MaxUnavailable.IntValue() != 1 {
+		t.Errorf("pdb %+v, %v", pdb, err)
+	}
 }

@@ -1,11 +1,13 @@
 package deploy
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -145,4 +147,56 @@ func TestObjectsAreTheSameForTheSameInput(t *testing.T) {
 			t.Errorf("%s carries a status", describe(u))
 		}
 	}
+}
+
+func TestObjectsForAGatewayACustomMetricAndLinkerd(t *testing.T) {
+	env, err := LoadEnv(writeApp(t, `name: shop
+deploy:
+  domain: shop.example.com
+  expose: gateway
+  gateway: {name: public, namespace: infra, section: https}
+  mesh: linkerd
+  autoscaling: {min: 2, max: 8, metric: {name: http_requests_per_second, target: "50"}}
+  workers: {replicas: 0}
+environments: {staging: {}}
+`), "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Objects(env, AppInfo{Image: digest(1), Workers: true, DrainDelay: 5 * time.Second, ShutdownTimeout: 15 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := kinds(r)
+	if !slices.Contains(got, "HTTPRoute/shop") || slices.Contains(got, "Ingress/shop") || slices.Contains(got, "Deployment/shop-worker") {
+		t.Errorf("objects %v: want an HTTPRoute, no Ingress, no worker Deployment (workers.replicas 0)", got)
+	}
+	for _, u := range r.Objects {
+		if u.GetKind() != "HTTPRoute" {
+			continue
+		}
+		parents, _, _ := unstructured.NestedSlice(u.Object, "spec", "parentRefs")
+		p := parents[0].(map[string]any)
+		if p["name"] != "public" || p["namespace"] != "infra" || p["sectionName"] != "https" {
+			t.Errorf("parentRefs %v", parents)
+		}
+	}
+	d := find[appsv1.Deployment](t, r, "Deployment", "shop")
+	a := d.Spec.Template.Annotations
+	if a["linkerd.io/inject"] != "enabled" || a["config.alpha.linkerd.io/proxy-wait-before-exit-seconds"] != "25" {
+		t.Errorf("linkerd annotations %v: want injection and the proxy outliving pre-stop 5 + drain 5 + shutdown 15", a)
+	}
+	if role := d.Spec.Template.Spec.Containers[0].Env[3]; role.Value != "all" {
+		t.Errorf("%s=%s: with no worker Deployment the API pods run the workers too", role.Name, role.Value)
+	}
+	h := find[autoscalingv2.HorizontalPodAutoscaler](t, r, "HorizontalPodAutoscaler", "shop")
+	if len(h.Spec.Metrics) != 2 || h.Spec.Metrics[1].Pods.Metric.Name != "http_requests_per_second" || h.Spec.Metrics[1].Pods.Target.AverageValue.String() != "50" || *h.Spec.MinReplicas != 2 || h.Spec.MaxReplicas != 8 {
+		t.Errorf("hpa %+v", h.Spec)
+	}
+}
+
+// digest makes a distinct image reference per release: KWOK runs no
+// containers, so nothing pulls it.
+func digest(n int) string {
+	return fmt.Sprintf("registry.example.com/shop@sha256:%064x", n)
 }

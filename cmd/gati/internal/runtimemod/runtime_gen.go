@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201065433-a438e1ac5bb6"
+const Version = "v0.0.0-20261201071110-210981a8587e"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:pDjhrFu2uSWUlwRup12X/azyd58NuJ0dqptWEYSp2Ic="
+const ContentHash = "h1:IQmBqFh+a8kPBDVxBG5HhDvmFIwb0JzQaW4o2XUrESY="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796108073, 0).UTC()
+var generatedAt = time.Unix(1796109070, 0).UTC()
