@@ -427,3 +427,47 @@ func TestTheServerKeepsWhatWasApplied(t *testing.T) {
 		t.Errorf("pdb %+v, %v", pdb, err)
 	}
 }
+
+// TestTurningAutoscalingOnKeepsTheReplicas: a release with autoscaling
+// leaves the replica count to the HPA; the Deployment must not fall to
+// one replica on the way (server-side apply removes a field its only
+// owner stops applying).
+func TestTurningAutoscalingOnKeepsTheReplicas(t *testing.T) {
+	k := kube(t)
+	fixed := clusterEnv(t, "deploy-handover", "  replicas: 3\n")
+	if _, _, err := deployImage(t, k, fixed, digest(1)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	w, err := k.Client.AppsV1().Deployments("deploy-handover").Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lowest := int32(1 << 30)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range w.ResultChan() {
+			if d, ok := ev.Object.(*appsv1.Deployment); ok && d.Spec.Replicas != nil {
+				lowest = min(lowest, *d.Spec.Replicas, d.Status.ReadyReplicas)
+			}
+		}
+	}()
+	scaled := clusterEnv(t, "deploy-handover", "  autoscaling: {min: 2, max: 5}\n")
+	if _, _, err := deployImage(t, k, scaled, digest(1)); err != nil {
+		t.Fatal(err)
+	}
+	w.Stop()
+	<-done
+	if lowest < 3 {
+		t.Errorf("turning autoscaling on took the Deployment down to %d replicas", lowest)
+	}
+	d, err := k.Client.AppsV1().Deployments("deploy-handover").Get(t.Context(), "shop", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *d.Spec.Replicas != 3 {
+		t.Errorf("replicas %d after the handover, want the 3 it had", *d.Spec.Replicas)
+	}
+}

@@ -236,10 +236,58 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 func (k *Kube) Apply(ctx context.Context, r *Release) error {
 	var applied []string
 	for _, u := range r.Objects {
+		if err := k.handOverReplicas(ctx, u); err != nil {
+			return &ApplyError{Applied: applied, Err: err}
+		}
 		if err := k.apply(ctx, u, false); err != nil {
 			return &ApplyError{Applied: applied, Err: err}
 		}
 		applied = append(applied, describe(u))
+	}
+	return nil
+}
+
+// handoverManager co-owns a Deployment's replicas once the autoscaler
+// counts them.
+const handoverManager = "gati-handover"
+
+// handOverReplicas keeps the replica count when a Deployment passes from
+// a fixed count to an autoscaler. A release with autoscaling leaves
+// spec.replicas out; if gati alone owned it, server-side apply would
+// remove the field and the Deployment would fall to one replica until
+// the autoscaler caught up. So another field manager first applies the
+// live count, and the field survives gati letting go of it (the
+// ownership transfer the Kubernetes documentation describes).
+func (k *Kube) handOverReplicas(ctx context.Context, u *unstructured.Unstructured) error {
+	if u.GetKind() != "Deployment" {
+		return nil
+	}
+	if _, set, _ := unstructured.NestedFieldNoCopy(u.Object, "spec", "replicas"); set {
+		return nil
+	}
+	live, err := k.Client.AppsV1().Deployments(u.GetNamespace()).Get(ctx, u.GetName(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) || (err == nil && live.Spec.Replicas == nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %s", describe(u), apiMessage(err))
+	}
+	for _, f := range live.ManagedFields {
+		if f.Manager == handoverManager {
+			return nil // handed over already
+		}
+	}
+	keep := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": u.GetName(), "namespace": u.GetNamespace()},
+		"spec":     map[string]any{"replicas": int64(*live.Spec.Replicas)},
+	}}
+	ri, err := k.resource(keep)
+	if err != nil {
+		return err
+	}
+	if _, err := ri.Apply(ctx, keep.GetName(), keep, metav1.ApplyOptions{FieldManager: handoverManager, Force: true}); err != nil {
+		return fmt.Errorf("%s: handing its replicas to the autoscaler: %s", describe(u), apiMessage(err))
 	}
 	return nil
 }
