@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201071231-ce069bc3b22e"
+const Version = "v0.0.0-20261201071400-18a0d6d03b2c"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:zgabw7IuQu1ZitRDAmcVaf6ZALI8Fjs3uD8Vnb0Xdmg="
+const ContentHash = "h1:GKDW0Dssq1IiDKcwH21AZeqmQvo4HksG4B6THg6GjdQ="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796109151, 0).UTC()
+var generatedAt = time.Unix(1796109240, 0).UTC()
