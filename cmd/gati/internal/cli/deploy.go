@@ -119,11 +119,11 @@ func runDeploy(ctx context.Context, w io.Writer, f deployFlags, env *deploy.Env,
 	if image != "" && !strings.Contains(image, "@sha256:") {
 		return fmt.Errorf("deploy: --image %s: give the image by digest (repository@sha256:...), so that what runs is exactly what was built", image)
 	}
-	app, err := inspectApp(ctx, "deploy", env, w)
+	k, err := f.connect(ctx, "deploy", env)
 	if err != nil {
 		return err
 	}
-	k, err := f.connect(ctx, "deploy", env)
+	app, err := inspectApp(ctx, "deploy", env, w)
 	if err != nil {
 		return err
 	}

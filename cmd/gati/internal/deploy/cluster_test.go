@@ -311,6 +311,15 @@ current-context: gone
 	if err == nil || !strings.Contains(err.Error(), "the cluster of kube context gone at https://127.0.0.1:1 does not answer") || !strings.Contains(err.Error(), "kubectl --context gone") {
 		t.Errorf("unreachable cluster: %v", err)
 	}
+	_, err = Connect(t.Context(), filepath.Join(t.TempDir(), "missing"), "")
+	if err == nil || !strings.Contains(err.Error(), "(--kubeconfig) cannot be read") {
+		t.Errorf("missing --kubeconfig: %v", err)
+	}
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "missing"))
+	_, err = Connect(t.Context(), "", "")
+	if err == nil || !strings.Contains(err.Error(), "no kubeconfig: $KUBECONFIG names") {
+		t.Errorf("$KUBECONFIG naming a missing file: %v", err)
+	}
 	_, err = Connect(t.Context(), kubeconfig, "staging")
 	if err == nil || !strings.Contains(err.Error(), `kube context "staging" is not in the kubeconfig (it has gone)`) {
 		t.Errorf("missing context: %v", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -63,6 +64,9 @@ func Connect(ctx context.Context, kubeconfig, kubeContext string) (*Kube, error)
 	if kubeconfig != "" {
 		rules.ExplicitPath = kubeconfig
 	}
+	if err := kubeconfigExists(rules); err != nil {
+		return nil, err
+	}
 	loader := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext})
 	raw, err := loader.RawConfig()
 	if err != nil {
@@ -92,6 +96,28 @@ func Connect(ctx context.Context, kubeconfig, kubeContext string) (*Kube, error)
 		return nil, fmt.Errorf("kube context %s: %w", name, err)
 	}
 	return NewKube(ctx, name, cfg)
+}
+
+// kubeconfigExists reports a kubeconfig that is named but missing, or
+// none at all, with where it was looked for: client-go alone would report
+// an empty config and no current context.
+func kubeconfigExists(rules *clientcmd.ClientConfigLoadingRules) error {
+	if p := rules.ExplicitPath; p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("the kubeconfig %s (--kubeconfig) cannot be read: %w", p, err)
+		}
+		return nil
+	}
+	for _, p := range rules.Precedence {
+		if _, err := os.Stat(p); err == nil {
+			return nil
+		}
+	}
+	where := strings.Join(rules.Precedence, ", ")
+	if env := os.Getenv(clientcmd.RecommendedConfigPathEnvVar); env != "" {
+		return fmt.Errorf("no kubeconfig: $KUBECONFIG names %s, and none of it exists; point it at your cluster's kubeconfig (your provider's CLI writes one: aws eks update-kubeconfig, gcloud container clusters get-credentials, az aks get-credentials)", where)
+	}
+	return fmt.Errorf("no kubeconfig: %s does not exist and $KUBECONFIG is unset; get one from your cluster's provider (aws eks update-kubeconfig, gcloud container clusters get-credentials, az aks get-credentials) or pass --kubeconfig", where)
 }
 
 // NewKube is Connect for a config already at hand.
