@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
@@ -21,7 +22,7 @@ import (
 // The tests below run against a real control plane (etcd,
 // kube-apiserver, kube-controller-manager, KWOK, metrics-server), one
 // per test binary, each test in a namespace of its own.
-func TestMain(m *testing.M) { kubetest.Main(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(kubetest.M(m)) }
 
 // clusterEnv writes an app whose staging environment deploys to its own
 // namespace, with extra settings under deploy:.
