@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 
@@ -479,5 +481,49 @@ func TestTurningAutoscalingOnKeepsTheReplicas(t *testing.T) {
 	}
 	if *d.Spec.Replicas != 3 {
 		t.Errorf("replicas %d after the handover, want the 3 it had", *d.Spec.Replicas)
+	}
+}
+
+// TestTwoDeploysOfOneAppDoNotInterleave holds the deploy lock as a
+// running deploy would and checks that a second deploy is refused, naming
+// the holder, and that a lock left by a deploy that died is taken over
+// once it has expired.
+func TestTwoDeploysOfOneAppDoNotInterleave(t *testing.T) {
+	k := kube(t)
+	env := clusterEnv(t, "deploy-lock", "  replicas: 1\n")
+	if _, _, err := deployImage(t, k, env, digest(1)); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := k.Lock(t.Context(), "deploy-lock", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = deployImage(t, k, env, digest(2))
+	var locked *LockedError
+	if !errors.As(err, &locked) || !strings.Contains(locked.Holder, "pid") {
+		t.Fatalf("a deploy while another holds the lock: %v", err)
+	}
+	if _, err := Rollback(t.Context(), io.Discard, k, env, 0, nil); !errors.As(err, &locked) {
+		t.Errorf("a rollback while a deploy holds the lock: %v", err)
+	}
+	unlock()
+	if _, _, err := deployImage(t, k, env, digest(2)); err != nil {
+		t.Fatalf("a deploy after the lock was released: %v", err)
+	}
+	assertServing(t, k, "deploy-lock", digest(2), 1)
+
+	// A lease whose holder stopped renewing it expires.
+	lease, err := k.Client.CoordinationV1().Leases("deploy-lock").Create(t.Context(), &coordinationv1.Lease{
+		ObjectMeta: metav1.ObjectMeta{Name: lockName("shop")},
+		Spec: coordinationv1.LeaseSpec{
+			HolderIdentity: ptr("a deploy that died"), LeaseDurationSeconds: ptr(int32(30)),
+			AcquireTime: ptr(metav1.NewMicroTime(time.Now().Add(-time.Minute))), RenewTime: ptr(metav1.NewMicroTime(time.Now().Add(-time.Minute))),
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := deployImage(t, k, env, digest(3)); err != nil {
+		t.Fatalf("a deploy over an expired lock (%s): %v", lease.Name, err)
 	}
 }

@@ -78,6 +78,11 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	if err := o.Target.Validate(ctx, rel); err != nil {
 		return nil, err
 	}
+	unlock, err := o.Target.Lock(ctx, s.Namespace, o.Env.App)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	h, err := o.Target.History(ctx, s.Namespace, o.Env.App)
 	if err != nil {
 		return nil, err
@@ -183,10 +188,18 @@ func Rollback(ctx context.Context, out io.Writer, t Target, env *Env, rev int, n
 	if err != nil {
 		return nil, err
 	}
-	cur := h.Current()
-	if cur == nil {
+	if h.Current() == nil {
 		return nil, fmt.Errorf("%s has no deployment recorded in namespace %s on %s: nothing to roll back", env.App, env.Settings.Namespace, t.Describe())
 	}
+	unlock, err := t.Lock(ctx, env.Settings.Namespace, env.App)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if h, err = t.History(ctx, env.Settings.Namespace, env.App); err != nil { // as it is now that no deploy runs
+		return nil, err
+	}
+	cur := h.Current()
 	var to *Record
 	if rev == 0 {
 		for i := len(h.Records) - 1; i >= 0 && to == nil; i-- {

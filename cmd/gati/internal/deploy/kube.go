@@ -45,6 +45,9 @@ type Target interface {
 	SaveHistory(ctx context.Context, h *History) error
 	// Prune deletes objects of the app that r no longer has.
 	Prune(ctx context.Context, r *Release) ([]string, error)
+	// Lock keeps other deploys of the app out until unlock is called; a
+	// held lock is a *LockedError naming its holder.
+	Lock(ctx context.Context, namespace, app string) (unlock func(), err error)
 }
 
 // Kube is a Kubernetes cluster reached through a kubeconfig context.

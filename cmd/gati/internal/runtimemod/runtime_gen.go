@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201071555-367f4cfeece3"
+const Version = "v0.0.0-20261201071837-36b83d1074a5"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Nn9M/uzjriTHh+Gc4aO3IYT0E7MT9zaU6HX3PGnA8u8="
+const ContentHash = "h1:Nrg9EHSlXhZXo6vmZokvHjgmnP19QrMiw3/szld1wG8="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796109355, 0).UTC()
+var generatedAt = time.Unix(1796109517, 0).UTC()
