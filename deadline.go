@@ -62,7 +62,9 @@ func (x *exchange) deadlinePassed() {
 		w.mu.Unlock()
 		return // the handler is answering: its response stands
 	}
-	rid, rt, path := x.lctx.requestID, x.timedRoute, w.path
+	// The handler's goroutine may be making the request id now: take the
+	// client's, fixed before the handler started, or format our own.
+	rid, rt, path := x.sentID(), x.timedRoute, w.path
 	answer := errTimedOut
 	if x.req.bodyLate.Load() && rt.readTimeout > 0 && rt.readTimeout <= rt.timeout {
 		// The handler waits for the body, or its wait just failed: the
@@ -85,7 +87,7 @@ func (x *exchange) deadlinePassed() {
 		_ = http.NewResponseController(w.rw).SetWriteDeadline(time.Now().Add(wt))
 	}
 	h := w.rw.Header()
-	h["X-Request-Id"] = x.ridHd[:1:1]
+	h["X-Request-Id"] = []string{rid}
 	h["Content-Type"] = []string{ProblemContentType}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	h["Connection"] = connectionClose

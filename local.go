@@ -84,7 +84,12 @@ func (l *Local) Deadline() (time.Time, bool) { return l.Context().Deadline() }
 // a valid one (echoed in the response), otherwise a fresh random id, sent
 // in the X-Request-Id header of error responses (of every response with
 // server.request_id_header: always).
-func (l *Local) RequestID() string { return l.requestID }
+func (l *Local) RequestID() string {
+	if l.requestID == "" { // made on first use: most responses never show it
+		l.requestID = requestID("", l.span, &l.ex.ids)
+	}
+	return l.requestID
+}
 
 // Trace returns the request's W3C trace context: the caller's trace when
 // it sent a valid traceparent header, else a new one.
@@ -119,7 +124,7 @@ func (l *Local) Version() string { return l.version }
 func (l *Local) Logger() *slog.Logger {
 	if l.logger == nil {
 		l.logger = l.base.With(
-			slog.String("request_id", l.requestID),
+			slog.String("request_id", l.RequestID()),
 			slog.String("trace_id", l.Trace().TraceIDString()),
 			slog.String("route", l.Pattern()),
 		)

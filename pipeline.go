@@ -33,6 +33,8 @@ type exchange struct {
 	// or when the client sent an id of its own, which it gets back.
 	// Error responses carry it regardless (see writeHeaderLocked).
 	ridAlways, ridSend bool
+	// clientID is the client's valid X-Request-Id, or "".
+	clientID string
 
 	// Response.JSON encodes through enc into json, made once per exchange.
 	json     jsonBody
@@ -167,10 +169,13 @@ func (x *exchange) begin(w http.ResponseWriter, r *http.Request) {
 	x.lctx.start = now()
 	x.base, x.cur = r.Context(), r.Context()
 	x.lctx.span = rand.Uint64() | 1
-	sent := headerValue(r.Header, "X-Request-Id")
-	x.lctx.requestID = requestID(sent, x.lctx.span, &x.ids)
-	x.ridHd[0] = x.lctx.requestID
-	x.ridSend = x.ridAlways || x.lctx.requestID == sent // the client's own id: echo it
+	x.clientID = ""
+	if sent := headerValue(r.Header, "X-Request-Id"); validRequestID(sent) {
+		x.lctx.requestID, x.clientID = sent, sent
+		x.ridSend = true // the client's own id: echo it
+	} else {
+		x.ridSend = x.ridAlways // a generated id is made when first used
+	}
 	if framingInDoubt(r) {
 		w.Header()["Connection"] = connectionClose
 	}
@@ -242,7 +247,7 @@ func (a *App) recoverPanic(x *exchange) {
 		panic(http.ErrAbortHandler) // the client got a partial body: cut the connection
 	}
 	p := problemFor(&Error{Status: http.StatusInternalServerError, Code: "panic", Detail: "the handler failed unexpectedly"},
-		x.req.r.URL.Path, x.lctx.requestID, false)
+		x.req.r.URL.Path, x.lctx.RequestID(), false)
 	if a.global.Dev() {
 		p.Detail, p.Stack = fmt.Sprint("panic: ", v), stack
 	}
@@ -272,7 +277,7 @@ func (a *App) writeError(x *exchange, err error) {
 	if started {
 		return
 	}
-	p := problemFor(err, x.req.r.URL.Path, x.lctx.requestID, a.global.Dev())
+	p := problemFor(err, x.req.r.URL.Path, x.lctx.RequestID(), a.global.Dev())
 	x.res.written = true
 	writeProblem(x.res.w, p)
 }
@@ -340,6 +345,16 @@ func (x *exchange) reset() {
 	x.base, x.cur, x.out, x.deadline, x.cancelDeadline, x.timedRoute = nil, nil, nil, time.Time{}, nil, nil
 	x.stream, x.encoding = nil, false
 	x.lctx.reset()
+}
+
+// sentID is the request id for a goroutine other than the handler's (the
+// deadline watchdog): the client's, or the generated one formatted afresh,
+// the same string Local.RequestID makes, without touching the Local.
+func (x *exchange) sentID() string {
+	if x.clientID != "" {
+		return x.clientID
+	}
+	return requestID("", x.lctx.span, nil)
 }
 
 // requestID accepts the caller's X-Request-Id when it is 1-128 safe

@@ -51,9 +51,11 @@ func TestTimeoutAnswersWhenHandlerIgnoresContext(t *testing.T) {
 	release := make(chan struct{})
 	returned := make(chan struct{})
 	app := newApp()
-	app.HandleFunc("GET /stuck", func(_ *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+	handlerID := make(chan string, 1)
+	app.HandleFunc("GET /stuck", func(_ *gati.Request, res *gati.Response, _ *gati.Global, lctx *gati.Local) error {
 		defer close(returned)
-		<-release // ignores its context
+		handlerID <- lctx.RequestID() // made on this goroutine, as the watchdog answers on its own
+		<-release                     // ignores its context
 		return res.Text(200, "too late")
 	}, gati.Timeout(100*time.Millisecond))
 	srv := start(t, app)
@@ -74,8 +76,8 @@ func TestTimeoutAnswersWhenHandlerIgnoresContext(t *testing.T) {
 	if resp.StatusCode != 503 || p.Code != "timeout" || !resp.Close {
 		t.Fatalf("got %d %+v close=%v, want 503 timeout with Connection: close", resp.StatusCode, p, resp.Close)
 	}
-	if p.RequestID == "" || resp.Header.Get("X-Request-Id") != p.RequestID {
-		t.Fatalf("request id %q, header %q", p.RequestID, resp.Header.Get("X-Request-Id"))
+	if id := <-handlerID; p.RequestID == "" || resp.Header.Get("X-Request-Id") != p.RequestID || p.RequestID != id {
+		t.Fatalf("request id %q, header %q, the handler's %q: want one id", p.RequestID, resp.Header.Get("X-Request-Id"), id)
 	}
 	t.Logf("stuck handler answered 503 after %v (timeout 100ms)", took)
 	route := `{method="GET",route="/stuck"}`

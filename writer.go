@@ -93,6 +93,7 @@ func (w *responseWriter) writeHeaderLocked(code int) {
 			// escape per response: successes skip it unless asked (see
 			// exchange.ridSend). An error keeps the id a support request
 			// quotes, as its problem document does.
+			w.x.ridHd[0] = w.x.lctx.RequestID()
 			dst["X-Request-Id"] = w.x.ridHd[:1:1]
 		}
 		for k, v := range w.header {
