@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201072637-7ea3156c8d77"
+const Version = "v0.0.0-20261201072655-002683583609"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:fqMVbI13kBi0/p3Ur2bATsBgTzbuTrjgIjGuv2AIhUY="
+const ContentHash = "h1:ACaDWDYJhLGXAyEAyipI30ACjeUkKBV0ED5NPa7byJM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796109997, 0).UTC()
+var generatedAt = time.Unix(1796110015, 0).UTC()
