@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201072655-002683583609"
+const Version = "v0.0.0-20261201072802-4c3d450589ab"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:ACaDWDYJhLGXAyEAyipI30ACjeUkKBV0ED5NPa7byJM="
+const ContentHash = "h1:TD1FBYmrD/LTFc8FRTnzP/a1TFtjYjRWtX8vZGjfpb4="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796110015, 0).UTC()
+var generatedAt = time.Unix(1796110082, 0).UTC()
