@@ -17,6 +17,7 @@ import (
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/configcheck"
+	"gati.dev/gati/cmd/gati/internal/deploy"
 	"gati.dev/gati/cmd/gati/internal/gobuild"
 	"gati.dev/gati/cmd/gati/internal/versions"
 	"gati.dev/gati/manifest"
@@ -119,7 +120,13 @@ func runBuild(ctx context.Context, o buildOptions, stdout, w io.Writer) error {
 		}
 	}
 	if o.image.enabled {
-		return buildImage(ctx, o, o.image.base, stdout, w)
+		base := o.image.base
+		if base == "" {
+			if base, err = deploy.BaseImage(o.dir); err != nil {
+				return fmt.Errorf("build: %w", err)
+			}
+		}
+		return buildImage(ctx, o, base, stdout, w)
 	}
 	out, err := outputPath(o, m.Module)
 	if err != nil {
@@ -147,7 +154,7 @@ func checkConfig(dir string, mods []analyze.ModuleConfig, w io.Writer) error {
 	for _, n := range res.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
-	return errors.Join(base, res.Err())
+	return errors.Join(base, res.Err(), deploy.Check(dir))
 }
 
 // writeGenerated writes the manifest and gati_gen.go for m, each only

@@ -128,6 +128,8 @@ func TestBuildErrors(t *testing.T) {
 			err: `environment staging: `, stderr: nil},
 		{name: "bad base config", fixture: "good", extra: map[string]string{"gati.yaml": "server:\n  prot: 1\n"},
 			err: "gati.yaml", stderr: nil},
+		{name: "bad deploy setting", fixture: "good", extra: map[string]string{"gati.yaml": "name: good\ndeploy:\n  replicas: 2\nenvironments:\n  staging:\n    deploy:\n      autoscalng: {max: 3}\n"},
+			err: "gati.yaml:7: deploy.autoscalng: unknown setting", stderr: nil},
 		{name: "bad version stamp", args: []string{empty, "--version-stamp", "v1 beta"}, err: `--version-stamp "v1 beta" must not contain spaces or quotes`},
 	}
 	for _, tt := range tests {

@@ -145,6 +145,45 @@ func LoadEnv(dir, env string) (*Env, error) {
 	return e, nil
 }
 
+// BaseImage is the base section's deploy.base of dir/gati.yaml, the base
+// image gati build --image uses when --base is not given; "" means none.
+func BaseImage(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "gati.yaml"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return "", nil // the config check reports syntax errors
+	}
+	return scalar(child(child(doc.Content[0], "deploy"), "base")), nil
+}
+
+// Check resolves every environment of dir/gati.yaml when the file has a
+// deploy section anywhere, so that gati build reports a bad deploy
+// setting before gati deploy would; an app that does not deploy with
+// gati is not checked.
+func Check(dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "gati.yaml"))
+	if err != nil || !strings.Contains(string(data), "deploy:") {
+		return nil
+	}
+	envs, err := Environments(dir)
+	if err != nil {
+		return nil // the config check reports syntax errors
+	}
+	var errs []error
+	for _, env := range envs {
+		if _, err := LoadEnv(dir, env); err != nil {
+			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Environments lists the environments dir/gati.yaml defines.
 func Environments(dir string) ([]string, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "gati.yaml"))
