@@ -424,3 +424,59 @@ func TestNoCORSOriginsAllowsNone(t *testing.T) {
 		t.Errorf("Access-Control-Allow-Origin %q with no CORSOrigins, want none", got)
 	}
 }
+
+func TestUserinfoWithAccessToken(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	cfg := *e.pkce
+	cfg.Scopes = []string{oidc.ScopeOpenID, oidc.ScopeProfile}
+	e.pkce = &cfg
+	verifier := oauth2.GenerateVerifier()
+	tok, err := e.pkce.Exchange(e.ctx, e.authorize(t, verifier, e.p.User.Password), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.RefreshToken != "" {
+		t.Errorf("a refresh token without offline_access")
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, e.disco.UserinfoEndpoint, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.SetAuthHeader(req)
+	res, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info oidc.UserInfo
+	if err := json.Unmarshal([]byte(readStatus(t, res, http.StatusOK)), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Subject != oidctest.UserSubject || info.PreferredUsername != e.p.User.Username {
+		t.Errorf("userinfo sub %q preferred_username %q", info.Subject, info.PreferredUsername)
+	}
+}
+
+func TestCORSOnTokenResponse(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	body := url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {e.p.ClientCredentials.ID},
+		"client_secret": {e.p.ClientCredentials.Secret},
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.disco.TokenEndpoint, strings.NewReader(body.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", appOrigin)
+	res, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readStatus(t, res, http.StatusOK)
+	if got := res.Header.Get("Access-Control-Allow-Origin"); got != appOrigin {
+		t.Errorf("Access-Control-Allow-Origin %q on the token response, want %q", got, appOrigin)
+	}
+}
