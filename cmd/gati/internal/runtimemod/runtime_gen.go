@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201071837-36b83d1074a5"
+const Version = "v0.0.0-20261201072932-74d0d8620f88"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Nrg9EHSlXhZXo6vmZokvHjgmnP19QrMiw3/szld1wG8="
+const ContentHash = "h1:dNDYYg+IRpggAD8lhtgtL/qxFJMf3KrNrgEPBtH9tOk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796109517, 0).UTC()
+var generatedAt = time.Unix(1796110172, 0).UTC()
