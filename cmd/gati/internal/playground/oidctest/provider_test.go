@@ -104,7 +104,7 @@ func readStatus(t *testing.T, res *http.Response, status int) string {
 	return string(body)
 }
 
-// redirect GETs u, which must redirect, and returns the resolved Location.
+// redirect checks that res is a 302 and returns its resolved Location.
 func (e *env) redirect(t *testing.T, res *http.Response, err error) *url.URL {
 	t.Helper()
 	if err != nil {
