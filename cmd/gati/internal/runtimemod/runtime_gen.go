@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201072802-4c3d450589ab"
+const Version = "v0.0.0-20261201073119-fc9b934c0404"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:TD1FBYmrD/LTFc8FRTnzP/a1TFtjYjRWtX8vZGjfpb4="
+const ContentHash = "h1:/JuTTAQEVlHkQiLwoFKacowNCZLsUsgz7mGQNMniRnI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796110082, 0).UTC()
+var generatedAt = time.Unix(1796110279, 0).UTC()
