@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201071231-ce069bc3b22e"
+const Version = "v0.0.0-20261201073058-b990013fdf22"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:zgabw7IuQu1ZitRDAmcVaf6ZALI8Fjs3uD8Vnb0Xdmg="
+const ContentHash = "h1:uZABP98iUyNqT0zoq2qeeT/yKcHHjwCg2AX/rihbdMw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796109151, 0).UTC()
+var generatedAt = time.Unix(1796110258, 0).UTC()
