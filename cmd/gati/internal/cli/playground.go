@@ -37,7 +37,7 @@ func newPlaygroundExportCmd() *cobra.Command {
 		Long: `Export turns the saved requests of .gati/playground/ into
   curl  a shell script with one curl command per request;
   go    a Go test file, one TestPlayground... per request, standard library only;
-  js    an ES module for node --test (plain JavaScript, // @ts-check; "ts" is
+  js    an ES module for node --test (plain JavaScript with JSDoc types; "ts" is
         accepted as the same format).
 Tests assert each request's expect block. Variables come from the
 environment chosen with --env (needed when there are several); the base URL

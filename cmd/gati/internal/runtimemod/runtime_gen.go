@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201073058-b990013fdf22"
+const Version = "v0.0.0-20261201073206-0b72331b4f0a"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:uZABP98iUyNqT0zoq2qeeT/yKcHHjwCg2AX/rihbdMw="
+const ContentHash = "h1:C3IzG08KhnwBOc7ifUZHckePyju3vJkcNaO41xJGJgU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796110258, 0).UTC()
+var generatedAt = time.Unix(1796110326, 0).UTC()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -111,6 +112,30 @@ func TestLoadBadFiles(t *testing.T) {
 				t.Fatalf("errors %q\nwant %q", errs, Dir+"/"+tt.want)
 			}
 		})
+	}
+}
+
+func TestExpectJSONValues(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"c/r.yaml": "method: GET\nurl: /\nexpect:\n  json:\n    /due: 2026-03-01\n    /at: 2026-03-01T17:00:00Z\n    /n: 3\n    /o: {when: [2026-03-01, 1.5, null]}\n"})
+	set, errs := Load(dir)
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	got := set.Collection("c").Requests[0].Expect.JSON
+	want := map[string]any{"/due": "2026-03-01", "/at": "2026-03-01T17:00:00Z", "/n": 3,
+		"/o": map[string]any{"when": []any{"2026-03-01", 1.5, nil}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("expect.json = %#v\nwant %#v", got, want)
+	}
+	// Saved and loaded again, the values stay the same.
+	if err := SaveRequest(dir, set.Collection("c").Requests[0]); err != nil {
+		t.Fatal(err)
+	}
+	again, errs := Load(dir)
+	if len(errs) != 0 || !reflect.DeepEqual(again.Collection("c").Requests[0].Expect.JSON, want) {
+		t.Errorf("after a save: %#v, %v", again.Collection("c").Requests[0].Expect.JSON, errs)
 	}
 }
 

@@ -238,3 +238,61 @@ func checkEnvironment(file string, n *yaml.Node) []error {
 	}
 	return errs
 }
+
+// UnmarshalYAML decodes an expect block, keeping the values of json as
+// JSON has them: a timestamp-looking scalar (due: 2026-03-01) stays the
+// string it is in the response, not a time.
+func (e *Expect) UnmarshalYAML(n *yaml.Node) error {
+	type plain Expect
+	if err := n.Decode((*plain)(e)); err != nil {
+		return err
+	}
+	j := value(n, "json")
+	if j == nil || j.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(j.Content); i += 2 {
+		v, err := jsonValue(j.Content[i+1])
+		if err != nil {
+			return err
+		}
+		e.JSON[j.Content[i].Value] = v
+	}
+	return nil
+}
+
+// jsonValue decodes n into the value encoding/json would give the same
+// text: timestamps stay strings, mappings have string keys.
+func jsonValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.AliasNode:
+		return jsonValue(n.Alias)
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			v, err := jsonValue(c)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := jsonValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			out[n.Content[i].Value] = v
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!timestamp" {
+			return n.Value, nil
+		}
+	}
+	var v any
+	err := n.Decode(&v)
+	return v, err
+}

@@ -191,7 +191,7 @@ func TestGoTestRunsAgainstExample(t *testing.T) {
 func TestJSTestRunsAgainstExample(t *testing.T) {
 	t.Parallel()
 	reqs, env := exampleCollection(t)
-	run := func(reqs []*collection.Request) (string, error) {
+	run := func(reqs []*collection.Request, env2 ...string) (string, error) {
 		src, err := JSTest(reqs, env)
 		if err != nil {
 			t.Fatal(err)
@@ -201,9 +201,17 @@ func TestJSTestRunsAgainstExample(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := exec.Command("node", "--test", path)
-		cmd.Env = startApp(t)
+		if env2 == nil {
+			env2 = startApp(t)
+		}
+		cmd.Env = env2
 		out, err := cmd.CombinedOutput()
 		return string(out), err
+	}
+	// With no app at the address, the failure says so.
+	noApp := append(os.Environ(), BaseURLVar+"=http://127.0.0.1:1", collection.EnvVar("test", "token")+"=x")
+	if out, err := run(reqs[:1], noApp...); err == nil || !strings.Contains(out, "is the app running?") {
+		t.Fatalf("without an app: %v\n%s", err, out)
 	}
 	if out, err := run(reqs); err != nil || !strings.Contains(out, fmt.Sprintf("# pass %d", len(reqs))) {
 		t.Fatalf("exported JS test: %v\n%s", err, out)

@@ -154,7 +154,7 @@ func playgroundDo(t *testing.T, method, url string, headers [][2]string, body st
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		t.Fatalf("%s %s: %v (is the app running? $GATI_BASE_URL is its URL)", method, url, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)

@@ -9,9 +9,9 @@ import (
 
 // JSTest returns an ES module for node --test (Node 20 or later): one
 // test per request, in order, sending it with fetch and checking its
-// expect block with node:assert. It is plain JavaScript checked by
-// // @ts-check, so it runs without a TypeScript compiler; name it
-// *.test.mjs.
+// expect block with node:assert. It is plain JavaScript, so it runs
+// without a TypeScript compiler; its JSDoc types and // @ts-check are for
+// editors (with Node's types). Name it *.test.mjs.
 func JSTest(reqs []*collection.Request, env *collection.Environment) ([]byte, error) {
 	prepared, vars, err := prepare(reqs, env)
 	if err != nil {
@@ -98,7 +98,9 @@ function env(name) {
  * @returns {Promise<Response>}
  */
 async function send(method, url, headers, body) {
-  const res = await fetch(url, { method, headers, body: body === "" ? undefined : body });
+  const res = await fetch(url, { method, headers, body: body === "" ? undefined : body }).catch((err) => {
+    throw new Error(` + "`${method} ${url}: ${err.cause ?? err} (is the app running? $GATI_BASE_URL is its URL)`" + `);
+  });
   return { req: ` + "`${method} ${url}`" + `, status: res.status, headers: res.headers, text: await res.text() };
 }
 
