@@ -18,7 +18,9 @@ import (
 const gitignore = "/" + SecretsDir + "/\n"
 
 // SaveRequest writes r to its file, <Collection>/<Slug>.yaml, atomically
-// and with sorted keys, so that saving twice gives the same bytes.
+// and with sorted keys, so that saving twice gives the same bytes. It
+// refuses a request Load would reject (no method or URL, a method not in
+// upper case, an expect.json key that is not a JSON pointer).
 func SaveRequest(appDir string, r *Request) error {
 	if err := checkName("collection", r.Collection); err != nil {
 		return err
@@ -29,7 +31,19 @@ func SaveRequest(appDir string, r *Request) error {
 	if err := checkName("request slug", r.Slug); err != nil {
 		return err
 	}
+	if errs := checkRequest(r.File(), requestNode(r)); len(errs) > 0 {
+		return fmt.Errorf("playground: not saved: %w", errors.Join(errs...))
+	}
 	return save(appDir, r.File(), r, 0o644)
+}
+
+// requestNode is r as the YAML node Load checks.
+func requestNode(r *Request) *yaml.Node {
+	var n yaml.Node
+	if err := n.Encode(r); err != nil {
+		panic("playground: encoding a request: " + err.Error()) // plain fields always encode
+	}
+	return &n
 }
 
 // SaveEnvironment writes env to environments/<Name>.yaml. It refuses to

@@ -72,6 +72,14 @@ scripts:
 	if err := SaveRequest(dir, &Request{Collection: "../x", Slug: "r", Method: "GET", URL: "/"}); err == nil {
 		t.Error("a collection name with a slash was saved")
 	}
+	bad := &Request{Collection: "c", Slug: "r", Method: "get", URL: "/", Expect: &Expect{JSON: map[string]any{"title": "x"}}}
+	err = SaveRequest(dir, bad)
+	if err == nil || !strings.Contains(err.Error(), `method "get" must be upper case`) || !strings.Contains(err.Error(), `expect.json key "title" is not a JSON pointer`) {
+		t.Errorf("an invalid request: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, bad.File())); !os.IsNotExist(err) {
+		t.Errorf("an invalid request was written: %v", err)
+	}
 }
 
 func TestSaveEnvironmentRefusesSecretValues(t *testing.T) {
