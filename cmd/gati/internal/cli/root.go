@@ -65,7 +65,7 @@ directory.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}")
-	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd(), newGenerateCmd(), newSDKCmd(), newEffectsCmd(), newDeployCmd(), newRollbackCmd(), newConfigCmd())
+	root.AddCommand(newCreateCmd(), newDevCmd(), newBuildCmd(), newRoutesCmd(), newVersionCmd(), newGenerateCmd(), newSDKCmd(), newEffectsCmd(), newDeployCmd(), newRollbackCmd(), newConfigCmd(), newPlaygroundCmd())
 	dateHelp(root, newExampleDates(versionNow()))
 	return root
 }

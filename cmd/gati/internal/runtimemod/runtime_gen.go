@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201073119-fc9b934c0404"
+const Version = "v0.0.0-20261201073411-5b25cd398f2e"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:/JuTTAQEVlHkQiLwoFKacowNCZLsUsgz7mGQNMniRnI="
+const ContentHash = "h1:WyXNOY8uBVWiFINrtoyiBy3OU41EAi+3h9ZRNlc0S1Y="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796110279, 0).UTC()
+var generatedAt = time.Unix(1796110451, 0).UTC()
