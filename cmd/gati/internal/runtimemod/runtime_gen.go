@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201073411-5b25cd398f2e"
+const Version = "v0.0.0-20261201075534-db45f6899dba"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:WyXNOY8uBVWiFINrtoyiBy3OU41EAi+3h9ZRNlc0S1Y="
+const ContentHash = "h1:20X2iZ26wHDxElIV+vXO8U5Hf/iZuLCLKWTvRG2gC60="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796110451, 0).UTC()
+var generatedAt = time.Unix(1796111734, 0).UTC()
