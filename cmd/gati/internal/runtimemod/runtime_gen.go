@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201075946-c359ac516f59"
+const Version = "v0.0.0-20261201080022-fdec5bcf22d6"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:w1msUW9ZnmUTa3KPHB/wwTtrloFu0HGH1Jhn2DUn6ek="
+const ContentHash = "h1:/exbzyLWnBnjvSuPXnJ1MddYNXs4MWHPaEUZKPKQBII="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796111986, 0).UTC()
+var generatedAt = time.Unix(1796112022, 0).UTC()
