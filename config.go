@@ -31,6 +31,8 @@ type Config struct {
 	Server   ServerConfig   `yaml:"server"`
 	Log      LogConfig      `yaml:"log"`
 	Versions VersionsConfig `yaml:"versions"`
+	// Playground configures the playground the app serves at /_playground/.
+	Playground PlaygroundConfig `yaml:"playground"`
 	// Modules holds one section per module, read with
 	// ModuleContext.DecodeConfig.
 	Modules map[string]yaml.Node `yaml:"modules"`
@@ -137,6 +139,20 @@ type VersionsConfig struct {
 	// with gati version rollback). $GATI_API_VERSION_DEFAULT overrides it,
 	// so operators can roll the default back with a restart, no rebuild.
 	Default string `yaml:"default"`
+}
+
+// PlaygroundConfig configures the playground: a route explorer and
+// request builder the app serves at /_playground/ (see
+// docs/playground-guide.md).
+type PlaygroundConfig struct {
+	// Enabled mounts the playground; default on in the development
+	// environment only. Outside development it needs a token.
+	Enabled *bool `yaml:"enabled"`
+	// Token guards the playground: every request needs it, as
+	// "Authorization: Bearer <token>" or as the password of HTTP Basic
+	// authentication. $GATI_PLAYGROUND_TOKEN overrides it; keep it out of
+	// gati.yaml. In development no token is needed.
+	Token string `yaml:"token"`
 }
 
 // ByteSize is a number of bytes, written in gati.yaml as an integer or
@@ -386,6 +402,9 @@ func (c *Config) applyEnvVars() error {
 	if h := os.Getenv("GATI_HOST"); h != "" {
 		c.Server.Host = h
 	}
+	if v := os.Getenv("GATI_PLAYGROUND_TOKEN"); v != "" {
+		c.Playground.Token = v
+	}
 	if v := os.Getenv("GATI_API_VERSION_DEFAULT"); v != "" {
 		c.Versions.Default = v
 	}
@@ -446,5 +465,9 @@ func (c *Config) withDefaults() {
 	if c.Log.Access == nil {
 		dev := c.Dev()
 		c.Log.Access = &dev
+	}
+	if c.Playground.Enabled == nil {
+		dev := c.Dev()
+		c.Playground.Enabled = &dev
 	}
 }

@@ -76,6 +76,9 @@ func (h *typedHandler[In, Out]) Types() (in, out reflect.Type) {
 	return reflect.TypeFor[In](), reflect.TypeFor[Out]()
 }
 
+// funcPC is the handler function's entry point, for naming it in tools.
+func (h *typedHandler[In, Out]) funcPC() uintptr { return reflect.ValueOf(h.fn).Pointer() }
+
 func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Global, lctx *Local) error {
 	var in In
 	if err := h.bind.bind(req, reflect.ValueOf(&in).Elem()); err != nil {

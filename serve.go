@@ -23,6 +23,7 @@ func (a *App) Start(ctx context.Context) error {
 		return errors.New("gati: app already started")
 	}
 	a.registerBuiltins()
+	a.registerPlayground()
 	if a.versions != nil {
 		a.registerVersionRoutes()
 		a.fail(a.versions.prepare(a))

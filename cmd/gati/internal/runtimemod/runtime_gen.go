@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201075232-382167a065d5"
+const Version = "v0.0.0-20261201080240-52947fc2ff62"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:OCFnoGXVWAiGcjeBdUGyapnffSGlPxzUz9wANkFMUkA="
+const ContentHash = "h1:UpR/wv9iZPk2L1OXydFk9ilDtdqhrqjvkJ5AeKH8kb0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796111552, 0).UTC()
+var generatedAt = time.Unix(1796112160, 0).UTC()
