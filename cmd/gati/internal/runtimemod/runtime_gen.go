@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201080240-52947fc2ff62"
+const Version = "v0.0.0-20261201082827-3f076ac0bf1c"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:UpR/wv9iZPk2L1OXydFk9ilDtdqhrqjvkJ5AeKH8kb0="
+const ContentHash = "h1:PwdqwL8cxOv/gcPCKBtCrM4deqmP779zcXownkCmErw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796112160, 0).UTC()
+var generatedAt = time.Unix(1796113707, 0).UTC()
