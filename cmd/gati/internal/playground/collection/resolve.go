@@ -2,8 +2,10 @@ package collection
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -54,7 +56,7 @@ func subMap(sub func(field, s string) string, field string, m map[string]string)
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out[sub(field+"."+k, k)] = sub(field+"."+k, m[k])
 	}
 	return out
@@ -65,7 +67,7 @@ func known(env *Environment) string {
 	if env == nil {
 		return "no environment chosen"
 	}
-	names := append(sortedKeys(env.Variables), env.Secrets...)
+	names := append(slices.Sorted(maps.Keys(env.Variables)), env.Secrets...)
 	if len(names) == 0 {
 		return fmt.Sprintf("environment %s defines no variables", env.Name)
 	}

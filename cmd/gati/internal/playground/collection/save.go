@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -57,7 +58,7 @@ func SaveEnvironment(appDir string, env *Environment) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range sortedKeys(env.Variables) {
+	for _, name := range slices.Sorted(maps.Keys(env.Variables)) {
 		v := env.Variables[name]
 		if env.IsSecret(name) {
 			return fmt.Errorf("playground: environment %s: %s is a secret; its value goes in %s or $%s, not in the committed file",
@@ -159,13 +160,4 @@ func writeAtomic(path string, data []byte, perm os.FileMode) error {
 		_ = os.Remove(tmp)
 	}
 	return err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

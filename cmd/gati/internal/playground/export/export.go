@@ -18,7 +18,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -133,7 +135,7 @@ func prepareOne(orig, r *collection.Request) (request, error) {
 	p := request{ID: r.Collection + "/" + r.Slug, Name: r.Name, Method: r.Method, Body: parse(r.Body)}
 	u := r.URL
 	if len(r.Query) > 0 {
-		keys := sortedKeys(r.Query)
+		keys := slices.Sorted(maps.Keys(r.Query))
 		q := make([]string, len(keys))
 		for i, k := range keys {
 			q[i] = queryEscape(k) + "=" + queryEscape(r.Query[k])
@@ -148,21 +150,21 @@ func prepareOne(orig, r *collection.Request) (request, error) {
 	if r.Version != "" {
 		p.Headers = append(p.Headers, [2]text{{"X-API-Version"}, parse(r.Version)})
 	}
-	for _, k := range sortedKeys(r.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
 		p.Headers = append(p.Headers, [2]text{parse(k), parse(r.Headers[k])})
 	}
 	if r.Expect == nil {
 		return p, nil
 	}
 	p.Expect = *r.Expect
-	for _, ptr := range sortedKeys(r.Expect.JSON) {
+	for _, ptr := range slices.Sorted(maps.Keys(r.Expect.JSON)) {
 		b, err := jsonText(r.Expect.JSON[ptr])
 		if err != nil {
 			return p, fmt.Errorf("%s: expect.json %q: %v", orig.File(), ptr, err)
 		}
 		p.JSON = append(p.JSON, [2]string{ptr, b})
 	}
-	for _, k := range sortedKeys(r.Expect.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(r.Expect.Headers)) {
 		p.ExpHdrs = append(p.ExpHdrs, [2]string{k, r.Expect.Headers[k]})
 	}
 	return p, nil
@@ -186,15 +188,6 @@ func jsonText(v any) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(buf.String(), "\n"), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // source describes where the export came from, for headers.
