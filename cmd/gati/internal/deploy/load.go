@@ -45,44 +45,74 @@ type Value struct {
 // gati.yaml does not define.
 var ErrUnknownEnv = errors.New("unknown environment")
 
+// appConfig is an app's gati.yaml, read and parsed once.
+type appConfig struct {
+	dir, file string
+	data      []byte
+	root      *yaml.Node // the top-level mapping; empty for an empty file
+}
+
+// syntaxError is a gati.yaml that does not parse; the config check
+// reports it too.
+type syntaxError struct{ msg string }
+
+func (e *syntaxError) Error() string { return e.msg }
+
+// readConfig reads dir/gati.yaml. A missing file is an error wrapping
+// os.ErrNotExist; one that does not parse is a *syntaxError.
+func readConfig(dir string) (*appConfig, error) {
+	c := &appConfig{dir: dir, file: filepath.Join(dir, "gati.yaml")}
+	var err error
+	if c.data, err = os.ReadFile(c.file); err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(c.data, &doc); err != nil {
+		return nil, &syntaxError{fmt.Sprintf("%s: %s", c.file, strings.TrimPrefix(err.Error(), "yaml: "))}
+	}
+	c.root = &yaml.Node{Kind: yaml.MappingNode}
+	if len(doc.Content) > 0 {
+		c.root = doc.Content[0]
+	}
+	if c.root.Kind != yaml.MappingNode {
+		return nil, &syntaxError{fmt.Sprintf("%s:%d: the file must be a mapping of settings", c.file, c.root.Line)}
+	}
+	return c, nil
+}
+
+// environments lists the environments the file defines, in its order.
+func (c *appConfig) environments() []string {
+	var out []string
+	if envs := child(c.root, "environments"); envs != nil {
+		for i := 0; i+1 < len(envs.Content); i += 2 {
+			out = append(out, envs.Content[i].Value)
+		}
+	}
+	return out
+}
+
 // LoadEnv reads dir/gati.yaml and resolves environment env. Unknown keys
 // in a deploy section and invalid values are errors naming the file and
 // line; an environment gati.yaml does not define is an error listing the
 // ones it does.
 func LoadEnv(dir, env string) (*Env, error) {
-	file := filepath.Join(dir, "gati.yaml")
-	data, err := os.ReadFile(file)
+	c, err := readConfig(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: not found: deploying needs a gati.yaml with an environments.%s section", file, env)
+		return nil, fmt.Errorf("%s: not found: deploying needs a gati.yaml with an environments.%s section", filepath.Join(dir, "gati.yaml"), env)
 	}
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	root := &yaml.Node{Kind: yaml.MappingNode}
-	if len(doc.Content) > 0 {
-		root = doc.Content[0]
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: the file must be a mapping of settings", file, root.Line)
-	}
-	envs := child(root, "environments")
-	var known []string
-	var over *yaml.Node
-	if envs != nil {
-		for i := 0; i+1 < len(envs.Content); i += 2 {
-			known = append(known, envs.Content[i].Value)
-			if envs.Content[i].Value == env {
-				over = envs.Content[i+1]
-			}
-		}
-	}
+	return c.env(env)
+}
+
+// env resolves environment env.
+func (c *appConfig) env(env string) (*Env, error) {
+	dir, file, data, root := c.dir, c.file, c.data, c.root
+	over := child(child(root, "environments"), env)
 	if over == nil {
 		list := "none"
-		if len(known) > 0 {
+		if known := c.environments(); len(known) > 0 {
 			list = strings.Join(known, ", ")
 		}
 		return nil, fmt.Errorf("%w %q: %s defines %s; add environments.%s to it", ErrUnknownEnv, env, file, list, env)
@@ -148,18 +178,15 @@ func LoadEnv(dir, env string) (*Env, error) {
 // BaseImage is the base section's deploy.base of dir/gati.yaml, the base
 // image gati build --image uses when --base is not given; "" means none.
 func BaseImage(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "gati.yaml"))
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
+	c, err := readConfig(dir)
+	var syntax *syntaxError
+	if errors.Is(err, os.ErrNotExist) || errors.As(err, &syntax) {
+		return "", nil // the config check reports syntax errors
 	}
 	if err != nil {
 		return "", err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
-		return "", nil // the config check reports syntax errors
-	}
-	return scalar(child(child(doc.Content[0], "deploy"), "base")), nil
+	return scalar(child(child(c.root, "deploy"), "base")), nil
 }
 
 // Check resolves every environment of dir/gati.yaml when the file has a
@@ -167,40 +194,17 @@ func BaseImage(dir string) (string, error) {
 // setting before gati deploy would; an app that does not deploy with
 // gati is not checked.
 func Check(dir string) error {
-	data, err := os.ReadFile(filepath.Join(dir, "gati.yaml"))
-	if err != nil || !strings.Contains(string(data), "deploy:") {
-		return nil
-	}
-	envs, err := Environments(dir)
-	if err != nil {
-		return nil // the config check reports syntax errors
+	c, err := readConfig(dir)
+	if err != nil || !strings.Contains(string(c.data), "deploy:") {
+		return nil // a missing file has nothing to check; the config check reports syntax errors
 	}
 	var errs []error
-	for _, env := range envs {
-		if _, err := LoadEnv(dir, env); err != nil {
+	for _, env := range c.environments() {
+		if _, err := c.env(env); err != nil {
 			errs = append(errs, fmt.Errorf("environment %s: %w", env, err))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Environments lists the environments dir/gati.yaml defines.
-func Environments(dir string) ([]string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "gati.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
-		return nil, err
-	}
-	var out []string
-	if envs := child(doc.Content[0], "environments"); envs != nil {
-		for i := 0; i+1 < len(envs.Content); i += 2 {
-			out = append(out, envs.Content[i].Value)
-		}
-	}
-	return out, nil
 }
 
 // validate checks values yaml cannot: names, quantities, enums, bounds.
@@ -506,11 +510,11 @@ func flattenStruct(v reflect.Value, path string, f func(path, value string)) {
 		for _, k := range keys {
 			flattenStruct(v.MapIndex(k), path+"."+k.String(), f)
 		}
-	default:
-		if s := fmt.Sprint(v.Interface()); s != "" && !v.IsZero() {
-			f(path, s)
-		} else if v.Kind() != reflect.String {
-			f(path, s)
+	case reflect.String:
+		if v.Len() > 0 {
+			f(path, v.String())
 		}
+	default:
+		f(path, fmt.Sprint(v.Interface()))
 	}
 }
