@@ -1,12 +1,18 @@
 package cli
 
 import (
+	"fmt"
+	"net/http"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/internal/devserver"
+	"gati.dev/gati/cmd/gati/internal/playground/collection"
+	"gati.dev/gati/cmd/gati/internal/playground/export"
+	"gati.dev/gati/cmd/gati/internal/playground/filesapi"
 )
 
 func newDevCmd() *cobra.Command {
@@ -57,6 +63,7 @@ func runDev(cmd *cobra.Command, dir, host string, port int, timings bool) error 
 	p := &devPrep{dir: dir}
 	return devserver.Run(cmd.Context(), devserver.Options{
 		Dir: dir, Host: host, Port: port, Prepare: p.prepare, Unchanged: p.unchanged, Out: cmd.OutOrStdout(), Began: processStart, Timings: timings,
+		Serve: map[string]http.Handler{filesapi.Prefix: &filesapi.Handler{Dir: dir, Export: exportFormat}},
 	})
 }
 
@@ -69,4 +76,18 @@ func configPort(dir string) int {
 		return 0
 	}
 	return cfg.Server.Port
+}
+
+// exportFormat exports for the playground UI, in the formats of gati
+// playground export.
+func exportFormat(format string, reqs []*collection.Request, env *collection.Environment) ([]byte, error) {
+	switch format {
+	case "curl":
+		return export.Curl(reqs, env)
+	case "go":
+		return export.GoTest(reqs, env, "main_test")
+	case "js":
+		return export.JSTest(reqs, env)
+	}
+	return nil, fmt.Errorf("%q is not an export format: use one of %s", format, strings.Join(playgroundFormats, ", "))
 }

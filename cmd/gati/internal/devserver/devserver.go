@@ -83,6 +83,10 @@ type Options struct {
 	// Debounce is how long changes must settle before a reload; default
 	// 50ms.
 	Debounce time.Duration
+	// Serve maps path prefixes the dev server answers itself, in front of
+	// the app, to their handlers: the playground's file API, which reads
+	// and writes the app's source tree.
+	Serve map[string]http.Handler
 }
 
 func (o Options) withDefaults() (Options, error) {

@@ -3,6 +3,7 @@ package devserver
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // ServeHTTP serves the dev status, the build error, or the app.
@@ -10,6 +11,12 @@ func (s *supervisor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == StatusPath {
 		serveStatus(w, s.status.Load())
 		return
+	}
+	for prefix, h := range s.o.Serve {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			h.ServeHTTP(w, r)
+			return
+		}
 	}
 	select {
 	case <-s.first: // requests during the first build wait for it

@@ -45,48 +45,76 @@ type Collection struct {
 	Requests []*Request // sorted by file name
 }
 
-// Request is one saved request: a file <collection>/<Slug>.yaml.
+// Request is one saved request: a file <collection>/<Slug>.yaml. The
+// JSON form is what the playground UI reads and writes.
 type Request struct {
-	Name    string            `yaml:"name"`
-	Method  string            `yaml:"method"`
-	URL     string            `yaml:"url"`
-	Version string            `yaml:"version,omitempty"` // sent as X-API-Version
-	Headers map[string]string `yaml:"headers,omitempty"`
-	Query   map[string]string `yaml:"query,omitempty"`
-	Body    string            `yaml:"body,omitempty"`
-	Expect  *Expect           `yaml:"expect,omitempty"`
-	Scripts *Scripts          `yaml:"scripts,omitempty"`
+	Name    string            `yaml:"name" json:"name"`
+	Method  string            `yaml:"method" json:"method"`
+	URL     string            `yaml:"url" json:"url"`
+	Version string            `yaml:"version,omitempty" json:"version,omitempty"` // sent as X-API-Version
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	Query   map[string]string `yaml:"query,omitempty" json:"query,omitempty"`
+	Body    string            `yaml:"body,omitempty" json:"body,omitempty"`
+	Auth    *Auth             `yaml:"auth,omitempty" json:"auth,omitempty"`
+	Expect  *Expect           `yaml:"expect,omitempty" json:"expect,omitempty"`
+	Scripts *Scripts          `yaml:"scripts,omitempty" json:"scripts,omitempty"`
 
 	// Collection and Slug place the request: <Collection>/<Slug>.yaml.
-	Collection string `yaml:"-"`
-	Slug       string `yaml:"-"`
+	Collection string `yaml:"-" json:"collection"`
+	Slug       string `yaml:"-" json:"slug"`
+}
+
+// Auth is how the playground authenticates a request. Its values may hold
+// {{variables}}; the credentials (Token, Password, Value of an API key,
+// ClientSecret) must be nothing but a reference to one, {{token}}, so
+// that their values stay in the environment's secrets.
+type Auth struct {
+	Type string `yaml:"type" json:"type"` // bearer, basic, apikey or oauth2
+
+	Token string `yaml:"token,omitempty" json:"token,omitempty"` // bearer
+
+	Username string `yaml:"username,omitempty" json:"username,omitempty"` // basic
+	Password string `yaml:"password,omitempty" json:"password,omitempty"`
+
+	Name  string `yaml:"name,omitempty" json:"name,omitempty"` // apikey
+	Value string `yaml:"value,omitempty" json:"value,omitempty"`
+	In    string `yaml:"in,omitempty" json:"in,omitempty"` // header (default) or query
+
+	// oauth2: Grant is client_credentials or authorization_code (with PKCE).
+	Grant        string `yaml:"grant,omitempty" json:"grant,omitempty"`
+	TokenURL     string `yaml:"token_url,omitempty" json:"tokenUrl,omitempty"`
+	AuthURL      string `yaml:"auth_url,omitempty" json:"authUrl,omitempty"`
+	ClientID     string `yaml:"client_id,omitempty" json:"clientId,omitempty"`
+	ClientSecret string `yaml:"client_secret,omitempty" json:"clientSecret,omitempty"`
+	Scope        string `yaml:"scope,omitempty" json:"scope,omitempty"`
+	Audience     string `yaml:"audience,omitempty" json:"audience,omitempty"`
 }
 
 // Expect holds declarative assertions on the response; exports turn them
 // into test assertions.
 type Expect struct {
-	Status int `yaml:"status,omitempty"`
+	Status int `yaml:"status,omitempty" json:"status,omitempty"`
 	// JSON maps a JSON pointer (RFC 6901) into the response body to the
 	// value expected there, any JSON value.
-	JSON map[string]any `yaml:"json,omitempty"`
+	JSON map[string]any `yaml:"json,omitempty" json:"json,omitempty"`
 	// Headers match when the response's value equals the expected one, or
 	// starts with it followed by ";" (so application/json matches
 	// application/json; charset=utf-8).
-	Headers map[string]string `yaml:"headers,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 }
 
 // Scripts run in the playground's sandbox, never in exports.
 type Scripts struct {
-	Pre  string `yaml:"pre,omitempty"`
-	Post string `yaml:"post,omitempty"`
+	Pre  string `yaml:"pre,omitempty" json:"pre,omitempty"`
+	Post string `yaml:"post,omitempty" json:"post,omitempty"`
 }
 
 // Environment is a file environments/<Name>.yaml.
 type Environment struct {
-	Variables map[string]string `yaml:"variables,omitempty"`
-	Secrets   []string          `yaml:"secrets,omitempty"` // names only
+	Variables map[string]string `yaml:"variables,omitempty" json:"variables"`
+	Secrets   []string          `yaml:"secrets,omitempty" json:"secrets"` // names only
 
-	Name string `yaml:"-"`
+	Name string `yaml:"-" json:"name"`
 }
 
 // File is the request's path relative to the app directory.

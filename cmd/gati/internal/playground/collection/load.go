@@ -30,7 +30,8 @@ func (e *FileError) Error() string {
 
 // Valid keys of each mapping, in the order the docs list them.
 var (
-	requestKeys     = []string{"name", "method", "url", "version", "headers", "query", "body", "expect", "scripts"}
+	requestKeys     = []string{"name", "method", "url", "version", "headers", "query", "body", "auth", "expect", "scripts"}
+	authKeys        = []string{"type", "token", "username", "password", "name", "value", "in", "grant", "token_url", "auth_url", "client_id", "client_secret", "scope", "audience"}
 	expectKeys      = []string{"status", "json", "headers"}
 	scriptKeys      = []string{"pre", "post"}
 	environmentKeys = []string{"variables", "secrets"}
@@ -210,6 +211,9 @@ func checkRequest(file string, n *yaml.Node) []error {
 	if v := value(n, "scripts"); v != nil {
 		errs = append(errs, checkKeys(file, "scripts", v, scriptKeys)...)
 	}
+	if v := value(n, "auth"); v != nil {
+		errs = append(errs, checkAuth(file, v)...)
+	}
 	for _, key := range []string{"method", "url"} {
 		if v := value(n, key); v == nil || v.Value == "" {
 			errs = append(errs, &FileError{File: file, Line: n.Line, Msg: key + " is required"})
@@ -217,6 +221,43 @@ func checkRequest(file string, n *yaml.Node) []error {
 	}
 	if v := value(n, "method"); v != nil && v.Value != "" && strings.ToUpper(v.Value) != v.Value {
 		errs = append(errs, &FileError{File: file, Line: v.Line, Msg: fmt.Sprintf("method %q must be upper case: %s", v.Value, strings.ToUpper(v.Value))})
+	}
+	return errs
+}
+
+// Auth types and what each one checks.
+var (
+	authTypes   = []string{"bearer", "basic", "apikey", "oauth2"}
+	authGrants  = []string{"client_credentials", "authorization_code"}
+	credentials = []string{"token", "password", "value", "client_secret"}
+	onlyVarRef  = regexp.MustCompile(`^\{\{\s*[^{}\s]+\s*\}\}$`)
+)
+
+func checkAuth(file string, n *yaml.Node) []error {
+	errs := checkKeys(file, "auth", n, authKeys)
+	if len(errs) > 0 {
+		return errs
+	}
+	if t := value(n, "type"); t == nil || !slices.Contains(authTypes, t.Value) {
+		line, got := n.Line, ""
+		if t != nil {
+			line, got = t.Line, t.Value
+		}
+		errs = append(errs, &FileError{File: file, Line: line,
+			Msg: fmt.Sprintf("auth.type %q is not a type: use one of %s", got, strings.Join(authTypes, ", "))})
+	}
+	if g := value(n, "grant"); g != nil && !slices.Contains(authGrants, g.Value) {
+		errs = append(errs, &FileError{File: file, Line: g.Line,
+			Msg: fmt.Sprintf("auth.grant %q is not a grant: use one of %s", g.Value, strings.Join(authGrants, ", "))})
+	}
+	if in := value(n, "in"); in != nil && in.Value != "header" && in.Value != "query" {
+		errs = append(errs, &FileError{File: file, Line: in.Line, Msg: fmt.Sprintf("auth.in %q must be header or query", in.Value)})
+	}
+	for _, key := range credentials {
+		if v := value(n, key); v != nil && v.Value != "" && !onlyVarRef.MatchString(v.Value) {
+			errs = append(errs, &FileError{File: file, Line: v.Line,
+				Msg: fmt.Sprintf("auth.%s holds a credential: keep it out of the committed file, as a secret of the environment, and write {{name}} here", key)})
+		}
 	}
 	return errs
 }
