@@ -47,7 +47,7 @@ func TestServeAsset(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]int{
 		"": 200, "index.html": http.StatusMovedPermanently, // to ./, as net/http does
-		"app.js": 200, "style.css": 200,
+		"app.js": 200, "style.css": 200, "sandbox.js": 200, SandboxWorker: 200,
 		"nope.js": 404, "../playground.go": 404, "static/app.js": 404,
 	} {
 		rec := httptest.NewRecorder()
@@ -70,7 +70,8 @@ func TestAssetCSP(t *testing.T) {
 	t.Parallel()
 	page := "default-src 'self'; img-src 'self' data:; connect-src 'self' http: https: ws: wss:; frame-ancestors 'none'"
 	for name, want := range map[string]string{
-		"": page, "app.js": page, "style.css": page,
+		"": page, "app.js": page, "style.css": page, "sandbox.js": page,
+		"sandbox-worker.js": "default-src 'none'; script-src 'unsafe-eval'",
 	} {
 		rec := httptest.NewRecorder()
 		ServeAsset(rec, httptest.NewRequest(http.MethodGet, "/_playground/"+name, nil), name)

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201093750-88d475368362"
+const Version = "v0.0.0-20261201093802-a906d6bfb187"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:iNR1NoNicxolqNaL9CV7kkUNs5jRO0AN4V71azBqUHs="
+const ContentHash = "h1:qQbWv7GHRYRG/Tv7cjPtYCWCylSLgP1cjEpMrYuguJg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796117870, 0).UTC()
+var generatedAt = time.Unix(1796117882, 0).UTC()
