@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201093802-a906d6bfb187"
+const Version = "v0.0.0-20261201093839-74040bb530cc"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:qQbWv7GHRYRG/Tv7cjPtYCWCylSLgP1cjEpMrYuguJg="
+const ContentHash = "h1:dAQLtTDMlEgkX2FHfNJ6orPLGabxHpu+DegRbKisNEA="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796117882, 0).UTC()
+var generatedAt = time.Unix(1796117919, 0).UTC()
