@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201093839-74040bb530cc"
+const Version = "v0.0.0-20261201093936-c44700a511a3"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:dAQLtTDMlEgkX2FHfNJ6orPLGabxHpu+DegRbKisNEA="
+const ContentHash = "h1:xEcApRGjc6XJEWqU1+GXbpWbzsv82cE1tTyh9dX/fhs="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796117919, 0).UTC()
+var generatedAt = time.Unix(1796117976, 0).UTC()

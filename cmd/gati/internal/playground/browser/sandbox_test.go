@@ -272,7 +272,8 @@ gati.variables.set("userId", gati.response.json().user.id);
 			if r.OK || !r.TimedOut || r.Error == nil || !strings.Contains(r.Error.Message, fmt.Sprintf("within %d ms", limit)) {
 				t.Fatalf("%v", r)
 			}
-			if r.TimeMs < limit || r.TimeMs > limit+250 || len(r.Logs) != 1 || r.Variables["v"] != "1" {
+			// Within a second of the limit: a loaded machine delays the page's timer.
+			if r.TimeMs < limit || r.TimeMs > limit+1000 || len(r.Logs) != 1 || r.Variables["v"] != "1" {
 				t.Errorf("limit %d ms: stopped after %d ms, logs %q, variables %v", limit, r.TimeMs, r.Logs, r.Variables)
 			}
 			t.Logf("limit %d ms: the loop was stopped %d ms after the script started (%s for the whole call, worker start included)",
@@ -320,7 +321,7 @@ await attempt("close", () => close());
 await new Promise((r) => setTimeout(r, 300)); // time for anything queued to go out
 gati.variables.set("out", JSON.stringify(out));
 `, other.URL, app.URL)
-		r := runScript(t, ctx, code, pre(nil), map[string]any{"timeoutMs": 3000})
+		r := runScript(t, ctx, code, pre(nil), map[string]any{"timeoutMs": 2000})
 		if !r.OK {
 			t.Fatalf("%v", r)
 		}
@@ -428,7 +429,7 @@ await tryIt("variables", () => gati.variables.toObject());
 gati.variables.set("found", JSON.stringify(found));
 `
 		in := pre(map[string]string{"token": "staging-token"})
-		r := runScript(t, ctx, code, in, map[string]any{"timeoutMs": 3000, "name": "staging pre-request script"})
+		r := runScript(t, ctx, code, in, map[string]any{"timeoutMs": 2000, "name": "staging pre-request script"})
 		if !r.OK {
 			t.Fatalf("%v", r)
 		}
@@ -458,7 +459,7 @@ gati.variables.set("found", JSON.stringify(found));
 	})
 
 	t.Run("Limits", func(t *testing.T) {
-		r := runScript(t, ctx, "for (let i = 0; i < 5000; i++) console.log('line', i, 'x'.repeat(20000));", pre(nil), map[string]any{"timeoutMs": 5000})
+		r := runScript(t, ctx, "for (let i = 0; i < 5000; i++) console.log('line', i, 'x'.repeat(20000));", pre(nil), map[string]any{"timeoutMs": 2000})
 		total := 0
 		for _, l := range r.Logs {
 			total += len(l)
