@@ -17,8 +17,33 @@ import (
 //go:embed static
 var static embed.FS
 
-// Assets are the UI's files: index.html, app.js and style.css.
+// Assets are the UI's files: index.html, app.js and style.css, and the
+// script sandbox, sandbox.js with its worker sandbox-worker.js.
 var Assets, _ = fs.Sub(static, "static")
+
+// Content-Security-Policy headers of the assets.
+const (
+	// PageCSP is every asset's but the sandbox worker's. Pages load
+	// only the playground's own files, and may call other origins (the
+	// OAuth token endpoints of the app's identity provider).
+	PageCSP = "default-src 'self'; img-src 'self' data:; connect-src 'self' http: https: ws: wss:; frame-ancestors 'none'"
+	// WorkerCSP is the sandbox worker's, which runs the user's pre- and
+	// post-request scripts: the browser refuses every load from it
+	// (fetch, XMLHttpRequest, WebSocket, EventSource, importScripts,
+	// import(), fonts, nested workers), and lets it only compile the
+	// user's code with eval.
+	WorkerCSP = "default-src 'none'; script-src 'unsafe-eval'"
+	// SandboxWorker is the worker's asset name.
+	SandboxWorker = "sandbox-worker.js"
+)
+
+// CSP returns the Content-Security-Policy the asset name is served with.
+func CSP(name string) string {
+	if name == SandboxWorker {
+		return WorkerCSP
+	}
+	return PageCSP
+}
 
 // ServeAsset writes the asset name ("" means index.html), or 404.
 func ServeAsset(w http.ResponseWriter, r *http.Request, name string) {
@@ -31,7 +56,7 @@ func ServeAsset(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", CSP(name))
 	http.ServeFileFS(w, r, Assets, name)
 }
 

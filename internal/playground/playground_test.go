@@ -46,7 +46,8 @@ func TestAuthorized(t *testing.T) {
 func TestServeAsset(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]int{
-		"": 200, "index.html": http.StatusMovedPermanently, // to ./, as net/http does "app.js": 200, "style.css": 200,
+		"": 200, "index.html": http.StatusMovedPermanently, // to ./, as net/http does
+		"app.js": 200, "style.css": 200, "sandbox.js": 200, SandboxWorker: 200,
 		"nope.js": 404, "../playground.go": 404, "static/app.js": 404,
 	} {
 		rec := httptest.NewRecorder()
@@ -59,5 +60,41 @@ func TestServeAsset(t *testing.T) {
 	ServeAsset(rec, httptest.NewRequest(http.MethodGet, "/_playground/app.js", nil), "app.js")
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("app.js: %v", rec.Header())
+	}
+}
+
+// TestAssetCSP checks each asset's Content-Security-Policy: the pages
+// may call other origins (OAuth token endpoints), the sandbox worker that
+// runs users' scripts may load nothing at all.
+func TestAssetCSP(t *testing.T) {
+	t.Parallel()
+	page := "default-src 'self'; img-src 'self' data:; connect-src 'self' http: https: ws: wss:; frame-ancestors 'none'"
+	for name, want := range map[string]string{
+		"": page, "app.js": page, "style.css": page, "sandbox.js": page,
+		"sandbox-worker.js": "default-src 'none'; script-src 'unsafe-eval'",
+	} {
+		rec := httptest.NewRecorder()
+		ServeAsset(rec, httptest.NewRequest(http.MethodGet, "/_playground/"+name, nil), name)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%q: %d", name, rec.Code)
+		}
+		got := rec.Header().Get("Content-Security-Policy")
+		if got != want {
+			t.Errorf("%q: Content-Security-Policy %q, want %q", name, got, want)
+		}
+		if ct := rec.Header().Get("Content-Type"); name != "" && name != "style.css" && !strings.HasPrefix(ct, "text/javascript") {
+			t.Errorf("%q: Content-Type %q", name, ct)
+		}
+	}
+	// Nothing in the worker's policy lets it load or connect: no source
+	// but the eval keyword, and default-src 'none' covers the rest.
+	w := CSP(SandboxWorker)
+	for _, bad := range []string{"'self'", "http", "ws:", "blob:", "data:", "*", "connect-src", "worker-src"} {
+		if strings.Contains(w, bad) {
+			t.Errorf("the worker's policy %q allows %s", w, bad)
+		}
+	}
+	if CSP("sandbox-worker.js/") != page || CSP("Sandbox-Worker.js") != page {
+		t.Error("only the exact worker name gets the worker's policy")
 	}
 }
