@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201092153-52659660babe"
+const Version = "v0.0.0-20261201092601-70e5bd795091"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:UmWWYLq+Raxb7C6c2GKaSgs9zcv/XKx+/2778CM2s7A="
+const ContentHash = "h1:cOW9eVCR9/jJCkeyOQghhM/HTyKINmDkv4w35Zb9yNU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796116913, 0).UTC()
+var generatedAt = time.Unix(1796117161, 0).UTC()
