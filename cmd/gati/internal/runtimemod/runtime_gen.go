@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201092601-70e5bd795091"
+const Version = "v0.0.0-20261201092718-84aedbb9fe71"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:cOW9eVCR9/jJCkeyOQghhM/HTyKINmDkv4w35Zb9yNU="
+const ContentHash = "h1:hK7buf5xqSkEbitH4ukxUFalqQnQIfzMkRWOvxG9sC0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796117161, 0).UTC()
+var generatedAt = time.Unix(1796117238, 0).UTC()
