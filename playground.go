@@ -38,6 +38,7 @@ func (a *App) registerPlayground() {
 	}
 	builtin := []RouteOption{routeOption(func(r *route) { r.builtin, r.loc = true, "gati (built-in)" })}
 	a.handle("GET "+PathPlaygroundRoutes, playgroundGate(token, a.servePlaygroundRoutes), "", builtin)
+	a.handle("GET "+PathPlaygroundWS, playgroundGate(token, newWSRelay(a).serve), "", builtin)
 	a.handle("GET "+PathPlayground+"{file...}", playgroundGate(token, servePlaygroundAsset), "", builtin)
 	a.handle("GET /_playground", playgroundGate(token, func(req *Request, res *Response, _ *Global, _ *Local) error {
 		w, err := res.Hijack()

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201093936-c44700a511a3"
+const Version = "v0.0.0-20261201112922-3db128588864"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:xEcApRGjc6XJEWqU1+GXbpWbzsv82cE1tTyh9dX/fhs="
+const ContentHash = "h1:PbEoWIhkf7Xp/oM6SXhcyTW/F6Z++l0j1EaS6iWtqJk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796117976, 0).UTC()
+var generatedAt = time.Unix(1796124562, 0).UTC()
