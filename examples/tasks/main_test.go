@@ -28,7 +28,9 @@ import (
 const testToken = "test-token"
 
 func TestMain(m *testing.M) {
-	os.Unsetenv(TokenEnv) // the tests choose the token themselves
+	os.Unsetenv(TokenEnv) // the tests choose the token and the issuer themselves
+	os.Unsetenv(OIDCIssuerEnv)
+	os.Unsetenv(OIDCAudienceEnv)
 	os.Exit(m.Run())
 }
 
