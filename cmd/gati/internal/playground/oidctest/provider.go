@@ -30,6 +30,10 @@ type Options struct {
 	// AccessTokenLifetime of issued access tokens; short values let a test
 	// see a token expire and be refreshed.
 	AccessTokenLifetime time.Duration
+	// Audience, when set, is added to the aud of every access token, after
+	// the client ID: the identifier of the API the tokens are for, as real
+	// providers issue them, so one API accepts both clients' tokens.
+	Audience string
 }
 
 // Provider is a running OpenID Provider.
@@ -76,7 +80,7 @@ func Start(tb testing.TB, opts Options) *Provider {
 			authMethod:   oidc.AuthMethodNone,
 			grantTypes:   []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken},
 		},
-	}, p.User.Username, p.User.Password, opts.AccessTokenLifetime)
+	}, p.User.Username, p.User.Password, opts.AccessTokenLifetime, opts.Audience)
 	if err != nil {
 		tb.Fatalf("oidctest: %v", err)
 	}

@@ -45,10 +45,15 @@ type env struct {
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	p := oidctest.Start(t, oidctest.Options{
+	return setupWith(t, oidctest.Options{
 		RedirectURIs: []string{redirectURI},
 		CORSOrigins:  []string{appOrigin},
 	})
+}
+
+func setupWith(t *testing.T, opts oidctest.Options) *env {
+	t.Helper()
+	p := oidctest.Start(t, opts)
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -478,5 +483,35 @@ func TestCORSOnTokenResponse(t *testing.T) {
 	readStatus(t, res, http.StatusOK)
 	if got := res.Header.Get("Access-Control-Allow-Origin"); got != appOrigin {
 		t.Errorf("Access-Control-Allow-Origin %q on the token response, want %q", got, appOrigin)
+	}
+}
+
+func TestAudienceAddedToTokens(t *testing.T) {
+	t.Parallel()
+	const api = "tasks-api"
+	e := setupWith(t, oidctest.Options{RedirectURIs: []string{redirectURI}, Audience: api})
+	p := e.p
+	cc := clientcredentials.Config{ClientID: p.ClientCredentials.ID, ClientSecret: p.ClientCredentials.Secret, TokenURL: e.disco.TokenEndpoint}
+	tok, err := cc.Token(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := e.verify(t, tok.AccessToken); !slices.Equal(c.Audience, []string{p.ClientCredentials.ID, api}) {
+		t.Errorf("client credentials aud %v, want [%s %s]", c.Audience, p.ClientCredentials.ID, api)
+	}
+	verifier := oauth2.GenerateVerifier()
+	code := e.authorize(t, verifier, p.User.Password)
+	first, err := e.pkce.Exchange(e.ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.pkce.TokenSource(e.ctx, &oauth2.Token{RefreshToken: first.RefreshToken}).Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tok := range map[string]*oauth2.Token{"code": first, "refresh": second} {
+		if c := e.verify(t, tok.AccessToken); !slices.Equal(c.Audience, []string{p.PKCE.ID, api}) {
+			t.Errorf("%s aud %v, want [%s %s]", name, c.Audience, p.PKCE.ID, api)
+		}
 	}
 }
