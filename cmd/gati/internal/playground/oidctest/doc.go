@@ -22,6 +22,9 @@
 // ([UserSubject]) for the code flow and the client ID for
 // client_credentials, and jti, client_id, iat, nbf and exp are set. Scopes are not carried in the JWT; the token response lists them.
 //
+// A test whose app starts after the provider (its address then known)
+// registers it with [Provider.AddRedirectURI] and [Provider.AllowOrigin].
+//
 // # Login
 //
 // The authorization endpoint redirects to /login, an HTML form posting

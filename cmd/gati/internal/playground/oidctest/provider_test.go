@@ -515,3 +515,43 @@ func TestAudienceAddedToTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowAfterStart: a test that starts its app after the provider
+// registers the app's redirect URI and origin then.
+func TestAllowAfterStart(t *testing.T) {
+	t.Parallel()
+	e := setupWith(t, oidctest.Options{})
+	const later = "http://127.0.0.1:8082"
+	preflight := func() string {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, e.disco.TokenEndpoint, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", later)
+		req.Header.Set("Access-Control-Request-Method", http.MethodPost)
+		res, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.Header.Get("Access-Control-Allow-Origin")
+	}
+	if got := preflight(); got != "" {
+		t.Fatalf("Access-Control-Allow-Origin %q before AllowOrigin", got)
+	}
+	e.p.AllowOrigin(later)
+	if got := preflight(); got != later {
+		t.Fatalf("Access-Control-Allow-Origin %q after AllowOrigin, want %s", got, later)
+	}
+
+	res, err := e.client.Get(e.pkce.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readStatus(t, res, http.StatusBadRequest) // redirectURI is not registered yet
+	e.p.AddRedirectURI(redirectURI)
+	verifier := oauth2.GenerateVerifier()
+	if _, err := e.pkce.Exchange(e.ctx, e.authorize(t, verifier, e.p.User.Password), oauth2.VerifierOption(verifier)); err != nil {
+		t.Fatal(err)
+	}
+}
