@@ -31,7 +31,7 @@ func ServeAsset(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' http: https: ws: wss:; img-src 'self' data:; frame-ancestors 'none'")
 	http.ServeFileFS(w, r, Assets, name)
 }
 
