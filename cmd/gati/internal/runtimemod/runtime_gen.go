@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201082827-3f076ac0bf1c"
+const Version = "v0.0.0-20261201093445-74ca892f4bde"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:PwdqwL8cxOv/gcPCKBtCrM4deqmP779zcXownkCmErw="
+const ContentHash = "h1:dMqJL0vemeEu95tAsb9cgvPEvqE6T06bhhHqMKhFkXU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796113707, 0).UTC()
+var generatedAt = time.Unix(1796117685, 0).UTC()
