@@ -237,8 +237,8 @@ func TestRoutesPointAtDirectives(t *testing.T) {
 		}
 		n++
 	}
-	if n != 7 {
-		t.Errorf("%d routes registered, want 7", n)
+	if n != 8 {
+		t.Errorf("%d routes registered, want 8", n)
 	}
 }
 
