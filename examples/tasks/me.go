@@ -12,10 +12,10 @@ type MeInput struct{}
 // Me answers who the request's access token speaks for.
 //
 //gati:route GET /me use=RequireJWT
-func Me(_ *gati.Global, lctx *gati.Local, _ MeInput) (*Identity, error) {
+func Me(_ *gati.Global, lctx *gati.Local, _ MeInput) (Identity, error) {
 	id, ok := identityKey.Get(lctx)
 	if !ok {
-		return nil, gati.NewError(http.StatusInternalServerError, "no_identity", "GET /me runs without RequireJWT")
+		return Identity{}, gati.NewError(http.StatusInternalServerError, "no_identity", "GET /me runs without RequireJWT")
 	}
-	return id, nil
+	return *id, nil
 }
