@@ -18,15 +18,20 @@ const TokenEnv = "TASKS_TOKEN"
 // tokenAuth is the "auth" module: it holds the bearer token that
 // RequireToken checks. The token comes from $TASKS_TOKEN, else from
 // modules.auth.token in gati.yaml; the app refuses to start without one.
+//
+// It also holds the verifier of JWT access tokens that RequireJWT uses,
+// configured by modules.auth.oidc (see jwt.go); nil when that is off.
 type tokenAuth struct {
 	token []byte
+	jwt   *jwtVerifier
 }
 
 func (*tokenAuth) ModuleInfo() gati.ModuleInfo { return gati.ModuleInfo{Name: "auth"} }
 
 func (a *tokenAuth) Init(_ context.Context, mc *gati.ModuleContext) error {
 	var cfg struct {
-		Token string `yaml:"token"`
+		Token string     `yaml:"token"`
+		OIDC  oidcConfig `yaml:"oidc"`
 	}
 	if err := mc.DecodeConfig(&cfg); err != nil {
 		return err
@@ -38,6 +43,14 @@ func (a *tokenAuth) Init(_ context.Context, mc *gati.ModuleContext) error {
 		return errors.New("no API token: set $" + TokenEnv + " or modules.auth.token in gati.yaml")
 	}
 	a.token = []byte(cfg.Token)
+	v, err := newJWTVerifier(cfg.OIDC)
+	if err != nil {
+		return err
+	}
+	if v != nil {
+		mc.Logger().Info("JWT authentication on", "issuer", v.issuer, "audience", v.audience)
+	}
+	a.jwt = v
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 // gatiRegister registers the routes and middleware declared with //gati: directives.
 func gatiRegister(app *gati.App) {
 	app.Use(tasks.Timing)
+	app.Handle("GET /me", gati.Typed(Me), gati.Source("me.go", 14), gati.With(RequireJWT))
 	app.Handle("GET /tasks", gati.Typed(tasks.List), gati.Source("tasks/tasks.go", 68))
 	app.Handle("POST /tasks", gati.Typed(tasks.Create), gati.Source("tasks/tasks.go", 96), gati.Status(201), gati.With(RequireToken))
 	app.HandleFunc("GET /tasks/events", tasks.Events, gati.Source("tasks/events.go", 31))

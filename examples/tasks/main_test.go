@@ -28,7 +28,9 @@ import (
 const testToken = "test-token"
 
 func TestMain(m *testing.M) {
-	os.Unsetenv(TokenEnv) // the tests choose the token themselves
+	os.Unsetenv(TokenEnv) // the tests choose the token and the issuer themselves
+	os.Unsetenv(OIDCIssuerEnv)
+	os.Unsetenv(OIDCAudienceEnv)
 	os.Exit(m.Run())
 }
 
@@ -235,8 +237,8 @@ func TestRoutesPointAtDirectives(t *testing.T) {
 		}
 		n++
 	}
-	if n != 7 {
-		t.Errorf("%d routes registered, want 7", n)
+	if n != 8 {
+		t.Errorf("%d routes registered, want 8", n)
 	}
 }
 

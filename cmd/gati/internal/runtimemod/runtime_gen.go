@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201112922-3db128588864"
+const Version = "v0.0.0-20261201112926-f8451310fa8a"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:PbEoWIhkf7Xp/oM6SXhcyTW/F6Z++l0j1EaS6iWtqJk="
+const ContentHash = "h1:+EUTEPqKBIkf/8MPRN2SI2tzWPy3lZixTUZTm/YmTLs="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796124562, 0).UTC()
+var generatedAt = time.Unix(1796124566, 0).UTC()

@@ -2,6 +2,8 @@ package oidctest
 
 import (
 	"net/url"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -12,7 +14,8 @@ import (
 type client struct {
 	id           string
 	secret       string // empty for a public client
-	redirectURIs []string
+	mu           sync.Mutex
+	redirectURIs []string // guarded by mu: Provider.AddRedirectURI adds to it
 	appType      op.ApplicationType
 	authMethod   oidc.AuthMethod
 	grantTypes   []oidc.GrantType
@@ -20,8 +23,12 @@ type client struct {
 
 var _ op.Client = (*client)(nil)
 
-func (c *client) GetID() string                       { return c.id }
-func (c *client) RedirectURIs() []string              { return c.redirectURIs }
+func (c *client) GetID() string { return c.id }
+func (c *client) RedirectURIs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.redirectURIs)
+}
 func (c *client) PostLogoutRedirectURIs() []string    { return nil }
 func (c *client) ApplicationType() op.ApplicationType { return c.appType }
 func (c *client) AuthMethod() oidc.AuthMethod         { return c.authMethod }

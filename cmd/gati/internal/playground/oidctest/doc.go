@@ -18,9 +18,12 @@
 //
 // Access tokens are RS256 JWTs signed with the key published at the
 // provider's jwks_uri. Their iss is [Provider.Issuer], their aud is the
-// client ID, sub is the user's ID ([UserSubject]) for the code flow and the
-// client ID for client_credentials, and jti, client_id, iat, nbf and exp are
-// set. Scopes are not carried in the JWT; the token response lists them.
+// client ID (and [Options.Audience] when set), sub is the user's ID
+// ([UserSubject]) for the code flow and the client ID for
+// client_credentials, and jti, client_id, iat, nbf and exp are set. Scopes are not carried in the JWT; the token response lists them.
+//
+// A test whose app starts after the provider (its address then known)
+// registers it with [Provider.AddRedirectURI] and [Provider.AllowOrigin].
 //
 // # Login
 //

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +32,10 @@ type Options struct {
 	// AccessTokenLifetime of issued access tokens; short values let a test
 	// see a token expire and be refreshed.
 	AccessTokenLifetime time.Duration
+	// Audience, when set, is added to the aud of every access token, after
+	// the client ID: the identifier of the API the tokens are for, as real
+	// providers issue them, so one API accepts both clients' tokens.
+	Audience string
 }
 
 // Provider is a running OpenID Provider.
@@ -48,6 +54,40 @@ type Provider struct {
 	}
 	// User logs in through the login form; its tokens' sub is UserSubject.
 	User struct{ Username, Password string }
+
+	pkce    *client
+	origins *originSet
+}
+
+// AddRedirectURI registers uri for the PKCE client, as Options.RedirectURIs
+// does, for a test that learns its app's address after starting the
+// provider. It does not change p.PKCE.RedirectURIs.
+func (p *Provider) AddRedirectURI(uri string) {
+	p.pkce.mu.Lock()
+	defer p.pkce.mu.Unlock()
+	p.pkce.redirectURIs = append(p.pkce.redirectURIs, uri)
+}
+
+// AllowOrigin lets origin call the provider cross-origin, as
+// Options.CORSOrigins does.
+func (p *Provider) AllowOrigin(origin string) { p.origins.add(origin) }
+
+// originSet is the origins CORS allows; it grows with AllowOrigin.
+type originSet struct {
+	mu      sync.Mutex
+	origins []string
+}
+
+func (o *originSet) add(origin string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.origins = append(o.origins, origin)
+}
+
+func (o *originSet) allows(origin string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Contains(o.origins, origin)
 }
 
 // Start serves a new provider on loopback until the test ends.
@@ -61,6 +101,14 @@ func Start(tb testing.TB, opts Options) *Provider {
 	p.PKCE.ID, p.PKCE.RedirectURIs = "playground", append([]string(nil), opts.RedirectURIs...)
 	p.User.Username, p.User.Password = "alice", rand.Text()
 
+	p.pkce = &client{
+		id:           p.PKCE.ID,
+		redirectURIs: slices.Clone(p.PKCE.RedirectURIs),
+		appType:      op.ApplicationTypeUserAgent,
+		authMethod:   oidc.AuthMethodNone,
+		grantTypes:   []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken},
+	}
+	p.origins = &originSet{origins: slices.Clone(opts.CORSOrigins)}
 	s, err := newStorage([]*client{
 		{
 			id:         p.ClientCredentials.ID,
@@ -69,21 +117,15 @@ func Start(tb testing.TB, opts Options) *Provider {
 			authMethod: oidc.AuthMethodBasic,
 			grantTypes: []oidc.GrantType{oidc.GrantTypeClientCredentials},
 		},
-		{
-			id:           p.PKCE.ID,
-			redirectURIs: p.PKCE.RedirectURIs,
-			appType:      op.ApplicationTypeUserAgent,
-			authMethod:   oidc.AuthMethodNone,
-			grantTypes:   []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken},
-		},
-	}, p.User.Username, p.User.Password, opts.AccessTokenLifetime)
+		p.pkce,
+	}, p.User.Username, p.User.Password, opts.AccessTokenLifetime, opts.Audience)
 	if err != nil {
 		tb.Fatalf("oidctest: %v", err)
 	}
 
 	srv := httptest.NewUnstartedServer(nil)
 	p.Issuer = "http://" + srv.Listener.Addr().String()
-	h, err := newHandler(p.Issuer, s, opts.CORSOrigins)
+	h, err := newHandler(p.Issuer, s, p.origins)
 	if err != nil {
 		srv.Close()
 		tb.Fatalf("oidctest: %v", err)
@@ -95,7 +137,7 @@ func Start(tb testing.TB, opts Options) *Provider {
 }
 
 // newHandler is zitadel's provider for issuer with the login form at /login.
-func newHandler(issuer string, s *storage, origins []string) (http.Handler, error) {
+func newHandler(issuer string, s *storage, origins *originSet) (http.Handler, error) {
 	var key [32]byte
 	rand.Read(key[:])
 	config := &op.Config{
@@ -119,17 +161,14 @@ func newHandler(issuer string, s *storage, origins []string) (http.Handler, erro
 	return mux, nil
 }
 
-// corsOptions allows exactly origins; rs/cors would read an empty list as
-// "any origin", so none is spelled as a function refusing all.
-func corsOptions(origins []string) *cors.Options {
-	o := &cors.Options{
-		AllowedOrigins: origins,
-		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost},
-		AllowedHeaders: []string{"Accept", "Accept-Language", "Authorization", "Content-Type", "X-Requested-With"},
-		ExposedHeaders: []string{"Location", "Content-Length"},
+// corsOptions allows exactly the origins of the set, as they are when each
+// request comes (AllowOrigin adds to them); a function, because rs/cors
+// reads an empty AllowedOrigins as "any origin".
+func corsOptions(origins *originSet) *cors.Options {
+	return &cors.Options{
+		AllowOriginFunc: origins.allows,
+		AllowedMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost},
+		AllowedHeaders:  []string{"Accept", "Accept-Language", "Authorization", "Content-Type", "X-Requested-With"},
+		ExposedHeaders:  []string{"Location", "Content-Length"},
 	}
-	if len(origins) == 0 {
-		o.AllowOriginFunc = func(string) bool { return false }
-	}
-	return o
 }

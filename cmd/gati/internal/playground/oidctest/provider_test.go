@@ -45,10 +45,15 @@ type env struct {
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	p := oidctest.Start(t, oidctest.Options{
+	return setupWith(t, oidctest.Options{
 		RedirectURIs: []string{redirectURI},
 		CORSOrigins:  []string{appOrigin},
 	})
+}
+
+func setupWith(t *testing.T, opts oidctest.Options) *env {
+	t.Helper()
+	p := oidctest.Start(t, opts)
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -478,5 +483,75 @@ func TestCORSOnTokenResponse(t *testing.T) {
 	readStatus(t, res, http.StatusOK)
 	if got := res.Header.Get("Access-Control-Allow-Origin"); got != appOrigin {
 		t.Errorf("Access-Control-Allow-Origin %q on the token response, want %q", got, appOrigin)
+	}
+}
+
+func TestAudienceAddedToTokens(t *testing.T) {
+	t.Parallel()
+	const api = "tasks-api"
+	e := setupWith(t, oidctest.Options{RedirectURIs: []string{redirectURI}, Audience: api})
+	p := e.p
+	cc := clientcredentials.Config{ClientID: p.ClientCredentials.ID, ClientSecret: p.ClientCredentials.Secret, TokenURL: e.disco.TokenEndpoint}
+	tok, err := cc.Token(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := e.verify(t, tok.AccessToken); !slices.Equal(c.Audience, []string{p.ClientCredentials.ID, api}) {
+		t.Errorf("client credentials aud %v, want [%s %s]", c.Audience, p.ClientCredentials.ID, api)
+	}
+	verifier := oauth2.GenerateVerifier()
+	code := e.authorize(t, verifier, p.User.Password)
+	first, err := e.pkce.Exchange(e.ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.pkce.TokenSource(e.ctx, &oauth2.Token{RefreshToken: first.RefreshToken}).Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tok := range map[string]*oauth2.Token{"code": first, "refresh": second} {
+		if c := e.verify(t, tok.AccessToken); !slices.Equal(c.Audience, []string{p.PKCE.ID, api}) {
+			t.Errorf("%s aud %v, want [%s %s]", name, c.Audience, p.PKCE.ID, api)
+		}
+	}
+}
+
+// TestAllowAfterStart: a test that starts its app after the provider
+// registers the app's redirect URI and origin then.
+func TestAllowAfterStart(t *testing.T) {
+	t.Parallel()
+	e := setupWith(t, oidctest.Options{})
+	const later = "http://127.0.0.1:8082"
+	preflight := func() string {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, e.disco.TokenEndpoint, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", later)
+		req.Header.Set("Access-Control-Request-Method", http.MethodPost)
+		res, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.Header.Get("Access-Control-Allow-Origin")
+	}
+	if got := preflight(); got != "" {
+		t.Fatalf("Access-Control-Allow-Origin %q before AllowOrigin", got)
+	}
+	e.p.AllowOrigin(later)
+	if got := preflight(); got != later {
+		t.Fatalf("Access-Control-Allow-Origin %q after AllowOrigin, want %s", got, later)
+	}
+
+	res, err := e.client.Get(e.pkce.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readStatus(t, res, http.StatusBadRequest) // redirectURI is not registered yet
+	e.p.AddRedirectURI(redirectURI)
+	verifier := oauth2.GenerateVerifier()
+	if _, err := e.pkce.Exchange(e.ctx, e.authorize(t, verifier, e.p.User.Password), oauth2.VerifierOption(verifier)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -19,6 +19,7 @@ type authRequest struct {
 	responseType  oidc.ResponseType
 	responseMode  oidc.ResponseMode
 	codeChallenge *oidc.CodeChallenge
+	audience      []string // of the tokens
 
 	subject  string // set by the login form
 	authTime time.Time
@@ -45,7 +46,7 @@ func newAuthRequest(id string, r *oidc.AuthRequest) *authRequest {
 
 func (a *authRequest) GetID() string                         { return a.id }
 func (a *authRequest) GetACR() string                        { return "" }
-func (a *authRequest) GetAudience() []string                 { return []string{a.clientID} }
+func (a *authRequest) GetAudience() []string                 { return a.audience }
 func (a *authRequest) GetAuthTime() time.Time                { return a.authTime }
 func (a *authRequest) GetClientID() string                   { return a.clientID }
 func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge { return a.codeChallenge }
@@ -74,12 +75,13 @@ type refreshToken struct {
 	scopes   []string
 	authTime time.Time
 	amr      []string
+	audience []string
 }
 
 var _ op.RefreshTokenRequest = (*refreshToken)(nil)
 
 func (r *refreshToken) GetAMR() []string                 { return r.amr }
-func (r *refreshToken) GetAudience() []string            { return []string{r.clientID} }
+func (r *refreshToken) GetAudience() []string            { return r.audience }
 func (r *refreshToken) GetAuthTime() time.Time           { return r.authTime }
 func (r *refreshToken) GetClientID() string              { return r.clientID }
 func (r *refreshToken) GetScopes() []string              { return r.scopes }

@@ -26,6 +26,7 @@ type storage struct {
 	username      string
 	password      string
 	tokenLifetime time.Duration
+	apiAudience   string // added to every token's aud when set
 	key           signingKey
 
 	mu            sync.Mutex
@@ -48,7 +49,7 @@ var (
 	_ op.CanSetUserinfoFromRequest = (*storage)(nil)
 )
 
-func newStorage(clients []*client, username, password string, lifetime time.Duration) (*storage, error) {
+func newStorage(clients []*client, username, password string, lifetime time.Duration, audience string) (*storage, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
@@ -58,6 +59,7 @@ func newStorage(clients []*client, username, password string, lifetime time.Dura
 		username:      username,
 		password:      password,
 		tokenLifetime: lifetime,
+		apiAudience:   audience,
 		key:           signingKey{id: rand.Text(), key: key},
 		authRequests:  make(map[string]*authRequest),
 		codes:         make(map[string]string),
@@ -68,6 +70,14 @@ func newStorage(clients []*client, username, password string, lifetime time.Dura
 		s.clients[c.id] = c
 	}
 	return s, nil
+}
+
+// audience is the aud of the tokens of clientID.
+func (s *storage) audience(clientID string) []string {
+	if s.apiAudience == "" || s.apiAudience == clientID {
+		return []string{clientID}
+	}
+	return []string{clientID, s.apiAudience}
 }
 
 // login completes the auth request id when the credentials are the user's.
@@ -91,6 +101,7 @@ func (s *storage) CreateAuthRequest(_ context.Context, r *oidc.AuthRequest, _ st
 		return nil, oidc.ErrLoginRequired()
 	}
 	req := newAuthRequest(rand.Text(), r)
+	req.audience = s.audience(r.ClientID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.authRequests[req.id] = req
@@ -161,7 +172,7 @@ func (s *storage) newAccessToken(r op.TokenRequest) (string, time.Time) {
 }
 
 func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, r op.TokenRequest, current string) (string, string, time.Time, error) {
-	rt := &refreshToken{token: rand.Text(), subject: r.GetSubject(), scopes: r.GetScopes()}
+	rt := &refreshToken{token: rand.Text(), subject: r.GetSubject(), scopes: r.GetScopes(), audience: r.GetAudience()}
 	switch req := r.(type) {
 	case *authRequest:
 		rt.clientID, rt.authTime, rt.amr = req.clientID, req.authTime, req.GetAMR()
@@ -264,7 +275,7 @@ func (s *storage) ClientCredentials(_ context.Context, id, secret string) (op.Cl
 }
 
 func (s *storage) ClientCredentialsTokenRequest(_ context.Context, id string, scopes []string) (op.TokenRequest, error) {
-	return &oidc.JWTTokenRequest{Subject: id, Audience: []string{id}, Scopes: scopes}, nil
+	return &oidc.JWTTokenRequest{Subject: id, Audience: s.audience(id), Scopes: scopes}, nil
 }
 
 // SetUserinfoFromScopes is deprecated in op.Storage; see SetUserinfoFromRequest.

@@ -11,7 +11,7 @@ import {
   type StreamOptions,
   Transport,
 } from "./runtime.js";
-import type { CreateInput, Task, TaskList, UpdateInput } from "./types.js";
+import type { CreateInput, Identity, Task, TaskList, UpdateInput } from "./types.js";
 
 /** The API has no versions: the client sends no X-API-Version. */
 export const API_VERSION = "";
@@ -42,6 +42,15 @@ export class TasksClient {
 
   constructor(options: ClientOptions) {
     this.#transport = new Transport(options, API_VERSION);
+  }
+
+  /**
+   * Me answers who the request's access token speaks for.
+   *
+   * `GET /me`, through RequireJWT.
+   */
+  me(options?: CallOptions): ApiPromise<Identity> {
+    return this.#transport.json<Identity>({ method: "GET", path: "/me" }, options);
   }
 
   /**

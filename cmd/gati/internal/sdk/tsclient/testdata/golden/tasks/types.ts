@@ -11,6 +11,15 @@ export interface CreateInput {
   title: string;
 }
 
+export interface Identity {
+  aud: string[];
+  client_id?: string;
+  /** A date and time in RFC 3339 form, such as "2026-03-01T17:00:00Z" (format: date-time). */
+  expires_at: string;
+  scope?: string;
+  sub: string;
+}
+
 export interface Task {
   /** A date and time in RFC 3339 form, such as "2026-03-01T17:00:00Z" (format: date-time). */
   created_at: string;
