@@ -65,7 +65,9 @@ type request struct {
 	ID      string // collection/slug
 	Name    string
 	Method  string
-	URL     text
+	URL     text      // with the query
+	Path    text      // the URL as saved, without the query
+	Query   [][2]text // sorted by name
 	Headers [][2]text // X-API-Version first, then sorted by name
 	Body    text
 	Expect  collection.Expect
@@ -134,11 +136,13 @@ func flatten(hs [][2]text) []text {
 func prepareOne(orig, r *collection.Request) (request, error) {
 	p := request{ID: r.Collection + "/" + r.Slug, Name: r.Name, Method: r.Method, Body: parse(r.Body)}
 	u := r.URL
+	p.Path = parse(u)
 	if len(r.Query) > 0 {
 		keys := slices.Sorted(maps.Keys(r.Query))
 		q := make([]string, len(keys))
 		for i, k := range keys {
 			q[i] = queryEscape(k) + "=" + queryEscape(r.Query[k])
+			p.Query = append(p.Query, [2]text{parse(k), parse(r.Query[k])})
 		}
 		sep := "?"
 		if strings.Contains(u, "?") {

@@ -50,8 +50,9 @@ func TestExportUnknownVariable(t *testing.T) {
 	r := &collection.Request{Collection: "c", Slug: "r", Method: "GET", URL: "{{host}}/"}
 	for name, f := range map[string]func() ([]byte, error){
 		"curl": func() ([]byte, error) { return Curl([]*collection.Request{r}, quoteEnv) },
-		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{r}, quoteEnv, "main") },
+		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{r}, quoteEnv, "main", "") },
 		"js":   func() ([]byte, error) { return JSTest([]*collection.Request{r}, quoteEnv) },
+		"ts":   func() ([]byte, error) { return TSTest([]*collection.Request{r}, quoteEnv, nil, "") },
 	} {
 		if _, err := f(); err == nil || !strings.Contains(err.Error(), ".gati/playground/c/r.yaml: unknown variable {{host}} in url") {
 			t.Errorf("%s: %v", name, err)
@@ -63,8 +64,9 @@ func TestDeterministic(t *testing.T) {
 	t.Parallel()
 	for name, f := range map[string]func() ([]byte, error){
 		"curl": func() ([]byte, error) { return Curl([]*collection.Request{quoteReq}, quoteEnv) },
-		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{quoteReq}, quoteEnv, "main") },
+		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{quoteReq}, quoteEnv, "main", "") },
 		"js":   func() ([]byte, error) { return JSTest([]*collection.Request{quoteReq}, quoteEnv) },
+		"ts":   func() ([]byte, error) { return TSTest([]*collection.Request{quoteReq}, quoteEnv, nil, "") },
 	} {
 		first, err := f()
 		if err != nil {
