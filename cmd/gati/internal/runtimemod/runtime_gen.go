@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201082827-3f076ac0bf1c"
+const Version = "v0.0.0-20261201093526-f4a04b9f9e87"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:PwdqwL8cxOv/gcPCKBtCrM4deqmP779zcXownkCmErw="
+const ContentHash = "h1:9KBLn56He8RLi78o/9IK6lDgcpZGkgDDBTby/0z+CJg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796113707, 0).UTC()
+var generatedAt = time.Unix(1796117726, 0).UTC()
