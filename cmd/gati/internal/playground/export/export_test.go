@@ -82,3 +82,39 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestExport checks the one entry point gives each format's own output
+// and refuses unknown formats and empty exports.
+func TestExport(t *testing.T) {
+	t.Parallel()
+	reqs := []*collection.Request{quoteReq}
+	for _, f := range Formats {
+		got, err := Export(f, reqs, quoteEnv, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var want []byte
+		switch f {
+		case FormatCurl:
+			want, _ = Curl(reqs, quoteEnv)
+		case FormatGo:
+			want, _ = GoTest(reqs, quoteEnv, "main", ".")
+		case FormatJS:
+			want, _ = JSTest(reqs, quoteEnv)
+		case FormatTS:
+			want, _ = TSTest(reqs, quoteEnv, nil, DefaultTSClient)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: Export differs from the format's function", f)
+		}
+	}
+	if _, err := Export("postman", reqs, nil, Options{}); err == nil || !strings.Contains(err.Error(), "use one of curl, go, js, ts") {
+		t.Errorf("unknown format: %v", err)
+	}
+	if _, err := Export(FormatCurl, nil, nil, Options{}); err == nil {
+		t.Error("an empty export succeeded")
+	}
+	if FormatTS.FileName("tasks") != "tasks.test.ts" || FormatGo.FileName("my-tasks") != "playground_my_tasks_test.go" {
+		t.Error("FileName")
+	}
+}
