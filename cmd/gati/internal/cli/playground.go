@@ -1,15 +1,19 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"gati.dev/gati/cmd/gati/analyze"
+	"gati.dev/gati/cmd/gati/internal/api"
 	"gati.dev/gati/cmd/gati/internal/playground/collection"
 	"gati.dev/gati/cmd/gati/internal/playground/export"
 )
@@ -26,99 +30,111 @@ them from the command line.`,
 	return cmd
 }
 
-// playgroundFormats are the export formats, by --format value.
-var playgroundFormats = []string{"curl", "go", "js"}
-
 func newPlaygroundExportCmd() *cobra.Command {
-	var dir, env, coll, format, out, pkg string
+	var o playgroundExportOptions
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Export saved requests to curl, a Go test or a node test",
+		Short: "Export saved requests to curl, a Go test, a node test or a TypeScript test",
 		Long: `Export turns the saved requests of .gati/playground/ into
-  curl  a shell script with one curl command per request;
-  go    a Go test file, one TestPlayground... per request, standard library only;
-  js    an ES module for node --test (plain JavaScript with JSDoc types; "ts" is
-        accepted as the same format).
+  curl  a shell script with one curl command per request, headers and body
+        exactly as saved, shell-quoted;
+  go    a Go test file for the app's main package: one TestPlayground<Collection>
+        per collection that builds and starts the app with gatitest (or tests
+        the app at $GATI_BASE_URL) and sends the requests in order, a subtest each;
+  js    an ES module for node --test (plain JavaScript with JSDoc types);
+  ts    a TypeScript test for node --test that calls the app's generated
+        TypeScript client (gati generate) for each request that maps to one of
+        the app's operations, and fetch for the others; compile it with tsc
+        beside the client (--ts-client is where it imports it from).
 Tests assert each request's expect block. Variables come from the
 environment chosen with --env (needed when there are several); the base URL
 and secrets are read when the export runs, from $GATI_BASE_URL and
 $GATI_PLAYGROUND_<ENV>_<NAME>, so no secret is ever written to the export.
-Requests run in collection then file-name order.`,
+Requests run in collection then file-name order. The ts format analyzes
+the app to map requests to operations, as gati generate does.`,
 		Example: `  gati playground export --env test --format curl > tasks.sh
   gati playground export --env test --collection tasks --format go -o playground_test.go
-  gati playground export --env test --format js -o tasks.test.mjs`,
+  gati playground export --env test --format js -o tasks.test.mjs
+  gati playground export --env test --format ts --ts-client ./client/index.js -o tests/tasks.test.ts`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format == "ts" {
-				format = "js"
+			f, err := export.ParseFormat(o.format)
+			if err != nil {
+				return fmt.Errorf("playground export: --format %s %s", o.format, strings.TrimPrefix(err.Error(), strconv.Quote(o.format)+" "))
 			}
-			if !slices.Contains(playgroundFormats, format) {
-				return fmt.Errorf("playground export: --format %s is not a format: use one of %s", format, strings.Join(playgroundFormats, ", "))
-			}
-			d, err := resolveDir("playground export", nil, dir)
+			d, err := resolveDir("playground export", nil, o.dir)
 			if err != nil {
 				return err
 			}
-			b, err := playgroundExport(d, env, coll, format, pkg)
+			o.dir = d
+			b, err := playgroundExport(cmd.Context(), cmd.ErrOrStderr(), f, o)
 			if err != nil {
 				return err
 			}
-			if out == "" {
+			if o.out == "" {
 				_, err = cmd.OutOrStdout().Write(b)
 				return err
 			}
 			mode := os.FileMode(0o644)
-			if format == "curl" {
+			if f == export.FormatCurl {
 				mode = 0o755
 			}
-			if err := os.WriteFile(out, b, mode); err != nil {
+			if err := os.WriteFile(o.out, b, mode); err != nil {
 				return fmt.Errorf("playground export: -o: %w", err)
 			}
 			return nil
 		},
 	}
-	addDirFlag(cmd, &dir)
-	cmd.Flags().StringVar(&env, "env", "", "the environment whose variables to use (default: the only one)")
-	cmd.Flags().StringVar(&coll, "collection", "", "export only this collection (default: all)")
-	cmd.Flags().StringVar(&format, "format", "curl", "curl, go or js")
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
-	cmd.Flags().StringVar(&pkg, "package", "main", "the package clause of a Go export")
+	addDirFlag(cmd, &o.dir)
+	cmd.Flags().StringVar(&o.env, "env", "", "the environment whose variables to use (default: the only one)")
+	cmd.Flags().StringVar(&o.coll, "collection", "", "export only this collection (default: all)")
+	cmd.Flags().StringVar(&o.format, "format", "curl", "curl, go, js or ts")
+	cmd.Flags().StringVarP(&o.out, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().StringVar(&o.pkg, "package", "main", "the package clause of a Go export")
+	cmd.Flags().StringVar(&o.appDir, "app-dir", ".", "the app's directory, relative to the Go export's package, which its tests build and start")
+	cmd.Flags().StringVar(&o.tsClient, "ts-client", export.DefaultTSClient, `the module a TypeScript export imports the generated client from; "none" sends every request with fetch`)
 	return cmd
 }
 
-// playgroundExport loads the playground files of dir and exports the
+type playgroundExportOptions struct {
+	dir, env, coll, format, out, pkg, appDir, tsClient string
+}
+
+// playgroundExport loads the playground files of o.dir and exports the
 // chosen requests. Any malformed file fails the export: CI must not pass
 // on a collection that lost a request.
-func playgroundExport(dir, envName, coll, format, pkg string) ([]byte, error) {
-	set, errs := collection.Load(dir)
+func playgroundExport(ctx context.Context, w io.Writer, f export.Format, o playgroundExportOptions) ([]byte, error) {
+	set, errs := collection.Load(o.dir)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("playground export: fix these files first:\n  %w", errors.Join(errs...))
 	}
-	env, err := pickEnvironment(set, envName)
+	env, err := pickEnvironment(set, o.env)
 	if err != nil {
 		return nil, err
 	}
 	var reqs []*collection.Request
 	for _, c := range set.Collections {
-		if coll == "" || c.Name == coll {
+		if o.coll == "" || c.Name == o.coll {
 			reqs = append(reqs, c.Requests...)
 		}
 	}
-	if coll != "" && set.Collection(coll) == nil {
-		return nil, fmt.Errorf("playground export: --collection %s: no such collection in %s; %s", coll, filepath.Join(dir, collection.Dir), names("collections", collectionNames(set)))
+	if o.coll != "" && set.Collection(o.coll) == nil {
+		return nil, fmt.Errorf("playground export: --collection %s: no such collection in %s; %s", o.coll, filepath.Join(o.dir, collection.Dir), names("collections", collectionNames(set)))
 	}
 	if len(reqs) == 0 {
-		return nil, fmt.Errorf("playground export: no saved requests in %s: save some in the playground or write them as %s/<collection>/<request>.yaml", filepath.Join(dir, collection.Dir), collection.Dir)
+		return nil, fmt.Errorf("playground export: no saved requests in %s: save some in the playground or write them as %s/<collection>/<request>.yaml", filepath.Join(o.dir, collection.Dir), collection.Dir)
 	}
-	switch format {
-	case "go":
-		b, err := export.GoTest(reqs, env, pkg)
-		return b, wrapExport(err)
-	case "js":
-		b, err := export.JSTest(reqs, env)
-		return b, wrapExport(err)
+	opts := export.Options{Package: o.pkg, AppDir: o.appDir, TSClient: o.tsClient}
+	if f == export.FormatTS && o.tsClient != "none" {
+		r, err := analyzeApp(ctx, "playground export", o.dir, w, false, analyze.Options{ForClients: true})
+		if err != nil {
+			return nil, fmt.Errorf("%w (--ts-client none exports without the client)", err)
+		}
+		if opts.API, err = api.Load(o.dir, r.Manifest, api.Head); err != nil {
+			return nil, fmt.Errorf("playground export: %w", err)
+		}
 	}
-	b, err := export.Curl(reqs, env)
+	b, err := export.Export(f, reqs, env, opts)
 	return b, wrapExport(err)
 }
 

@@ -18,12 +18,22 @@ func TestPlaygroundExport(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "playground_test.go")
 	out, err = run(t.Context(), t, "playground", "export", "--dir", tasksExample, "--env", "test", "--collection", "tasks", "--format", "go", "-o", file)
 	b, _ := os.ReadFile(file)
-	if err != nil || out != "" || !strings.Contains(string(b), "func TestPlaygroundTasksCreateATask(t *testing.T)") {
+	if err != nil || out != "" || !strings.Contains(string(b), "func TestPlaygroundTasks(t *testing.T)") || !strings.Contains(string(b), "gatitest.Start(t, cmd)") {
 		t.Fatalf("go export: %v %q\n%s", err, out, b)
 	}
-	out, err = run(t.Context(), t, "playground", "export", "--dir", tasksExample, "--env", "development", "--format", "ts")
+	out, err = run(t.Context(), t, "playground", "export", "--dir", tasksExample, "--env", "development", "--format", "js")
 	if err != nil || !strings.Contains(out, `import { test } from "node:test";`) || !strings.Contains(out, "GATI_PLAYGROUND_DEVELOPMENT_TOKEN") {
+		t.Fatalf("js export: %v\n%s", err, out)
+	}
+	// ts analyzes the app and calls its generated client.
+	out, err = run(t.Context(), t, "playground", "export", "--dir", tasksExample, "--env", "development", "--format", "ts", "--ts-client", "./sdk/index.js")
+	if err != nil || !strings.Contains(out, `import { ApiError, type ApiPromise, TasksClient } from "./sdk/index.js";`) ||
+		!strings.Contains(out, `client(env("GATI_BASE_URL")).get("1", `) || strings.Contains(out, "Sent with fetch") {
 		t.Fatalf("ts export: %v\n%s", err, out)
+	}
+	out, err = run(t.Context(), t, "playground", "export", "--dir", tasksExample, "--env", "development", "--format", "ts", "--ts-client", "none")
+	if err != nil || strings.Contains(out, "TasksClient") || strings.Count(out, "// Sent with fetch: no API was given") != 4 {
+		t.Fatalf("ts export without the client: %v\n%s", err, out)
 	}
 }
 
@@ -43,7 +53,7 @@ func TestPlaygroundExportErrors(t *testing.T) {
 		{[]string{"--dir", tasksExample}, "playground export: choose an environment with --env: development, test"},
 		{[]string{"--dir", tasksExample, "--env", "prod"}, "playground export: --env prod: no such environment (.gati/playground/environments/prod.yaml); the environments are development, test"},
 		{[]string{"--dir", tasksExample, "--env", "test", "--collection", "users"}, "playground export: --collection users: no such collection in " + filepath.Join(tasksExample, ".gati", "playground") + "; the collections are tasks"},
-		{[]string{"--dir", tasksExample, "--format", "postman"}, "playground export: --format postman is not a format: use one of curl, go, js"},
+		{[]string{"--dir", tasksExample, "--format", "postman"}, "playground export: --format postman is not a format: use one of curl, go, js, ts"},
 		{[]string{"--dir", t.TempDir()}, "playground export: no saved requests in"},
 		{[]string{"--dir", broken}, "playground export: fix these files first:\n  .gati/playground/c/r.yaml:3: unknown key \"bdoy\" in a request"},
 	}

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201112926-f8451310fa8a"
+const Version = "v0.0.0-20261201112927-00664b4a97ff"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:+EUTEPqKBIkf/8MPRN2SI2tzWPy3lZixTUZTm/YmTLs="
+const ContentHash = "h1:AGZLSpf/bG/vTHCP8hNX2lKC+6n+srKH2DetHLll1Jw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796124566, 0).UTC()
+var generatedAt = time.Unix(1796124567, 0).UTC()

@@ -156,17 +156,32 @@ func lookup(doc any, ptr string) any {
 	return doc
 }
 
+// TestGoTestRunsAgainstExample runs the exported Go test in a module of
+// its own: first as CI would, letting it build and start the example with
+// gatitest, then, with a wrong expectation, against an app started here
+// ($GATI_BASE_URL).
 func TestGoTestRunsAgainstExample(t *testing.T) {
 	t.Parallel()
 	reqs, env := exampleCollection(t)
-	run := func(reqs []*collection.Request) (string, error) {
-		src, err := GoTest(reqs, env, "main")
+	root, err := filepath.Abs(filepath.Join(exampleDir, "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appDir, err := filepath.Abs(exampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(reqs []*collection.Request, env2 []string) (string, error) {
+		src, err := GoTest(reqs, env, "main", "")
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !strings.Contains(string(src), "gatitest.Start(t, cmd)") || !strings.Contains(string(src), "res.problem(t)") {
+			t.Fatalf("the export does not use gatitest:\n%s", src)
+		}
 		dir := t.TempDir()
 		for name, body := range map[string][]byte{
-			"go.mod":             []byte("module playgroundexport\n\ngo 1.26\n"),
+			"go.mod":             []byte("module example.com/playgroundexport\n\ngo 1.26\n\nrequire gati.dev/gati v0.0.0\n\nreplace gati.dev/gati => " + root + "\n"),
 			"playground_test.go": src,
 		} {
 			if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
@@ -175,15 +190,18 @@ func TestGoTestRunsAgainstExample(t *testing.T) {
 		}
 		cmd := exec.Command("go", "test", "-count=1", "-v", ".")
 		cmd.Dir = dir
-		cmd.Env = append(startApp(t), "GOWORK=off", "GOFLAGS=-mod=mod")
+		cmd.Env = append(env2, "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local")
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := run(reqs); err != nil || strings.Count(out, "--- PASS") != len(reqs) {
+	// As in CI: the test builds the app (GATI_APP_DIR, the example here
+	// since the module is not the app's) and starts it in GATI_ENV=test.
+	selfStart := append(withoutEnv("TASKS_TOKEN"), "GATI_APP_DIR="+appDir, collection.EnvVar("test", "token")+"="+exampleToken)
+	if out, err := run(reqs, selfStart); err != nil || strings.Count(out, "--- PASS") != len(reqs)+1 {
 		t.Fatalf("exported Go test: %v\n%s", err, out)
 	}
-	out, err := run(wrong(reqs))
-	if err == nil || !strings.Contains(out, `/title = "Write docs", want "Write the docs"`) {
+	out, err := run(wrong(reqs), startApp(t))
+	if err == nil || !strings.Contains(out, `/title = "Write docs", want "Write the docs"`) || !strings.Contains(out, "--- FAIL: TestPlaygroundTasks/Create_a_task") {
 		t.Fatalf("a wrong expectation passed: %v\n%s", err, out)
 	}
 }

@@ -1,17 +1,34 @@
 // Package export turns playground requests into things that run without
-// the playground: a shell script of curl commands, a Go test file and a
-// JavaScript test file for node --test.
+// the playground: a shell script of curl commands (Curl), a Go test file
+// that targets the app with gatitest (GoTest), a JavaScript test for
+// node --test (JSTest) and a TypeScript test that calls the app's
+// generated client (TSTest).
+//
+// One entry point serves the CLI (gati playground export) and the dev
+// server, which exports what the browser holds:
+//
+//	b, err := export.Export(export.FormatTS, reqs, env, export.Options{API: a})
+//
+// reqs are one request or a collection, loaded with collection.Load or
+// built in memory (each with its Collection and Slug); env is the
+// environment to resolve {{variables}} with, nil for none. Options carries
+// the Go package clause and app directory, and for TypeScript the app's
+// API (api.Load, as gati generate builds it) and the module to import the
+// client from. Format.FileName and Format.MediaType name and serve the
+// result; ParseFormat reads a format's name. Export reads no file and no
+// environment variable, and is safe for concurrent use.
 //
 // Every export resolves {{variables}} from the chosen environment, except
 // two kinds that are read when the export runs, from environment
 // variables:
 //   - {{baseUrl}}, from $GATI_BASE_URL, defaulting to the environment's
-//     value, so the same export runs against any address;
+//     value, so the same export runs against any address (a Go test with
+//     no $GATI_BASE_URL builds and starts the app itself);
 //   - secrets, from $GATI_PLAYGROUND_<ENV>_<NAME> (collection.EnvVar),
 //     never written into the export.
 //
 // Scripts (pre and post) are the sandbox's business and are not exported;
-// the declarative expect block is.
+// the declarative expect block is, as assertions.
 package export
 
 import (
@@ -65,7 +82,9 @@ type request struct {
 	ID      string // collection/slug
 	Name    string
 	Method  string
-	URL     text
+	URL     text      // with the query
+	Path    text      // the URL as saved, without the query
+	Query   [][2]text // sorted by name
 	Headers [][2]text // X-API-Version first, then sorted by name
 	Body    text
 	Expect  collection.Expect
@@ -134,11 +153,13 @@ func flatten(hs [][2]text) []text {
 func prepareOne(orig, r *collection.Request) (request, error) {
 	p := request{ID: r.Collection + "/" + r.Slug, Name: r.Name, Method: r.Method, Body: parse(r.Body)}
 	u := r.URL
+	p.Path = parse(u)
 	if len(r.Query) > 0 {
 		keys := slices.Sorted(maps.Keys(r.Query))
 		q := make([]string, len(keys))
 		for i, k := range keys {
 			q[i] = queryEscape(k) + "=" + queryEscape(r.Query[k])
+			p.Query = append(p.Query, [2]text{parse(k), parse(r.Query[k])})
 		}
 		sep := "?"
 		if strings.Contains(u, "?") {

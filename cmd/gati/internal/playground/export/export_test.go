@@ -50,8 +50,9 @@ func TestExportUnknownVariable(t *testing.T) {
 	r := &collection.Request{Collection: "c", Slug: "r", Method: "GET", URL: "{{host}}/"}
 	for name, f := range map[string]func() ([]byte, error){
 		"curl": func() ([]byte, error) { return Curl([]*collection.Request{r}, quoteEnv) },
-		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{r}, quoteEnv, "main") },
+		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{r}, quoteEnv, "main", "") },
 		"js":   func() ([]byte, error) { return JSTest([]*collection.Request{r}, quoteEnv) },
+		"ts":   func() ([]byte, error) { return TSTest([]*collection.Request{r}, quoteEnv, nil, "") },
 	} {
 		if _, err := f(); err == nil || !strings.Contains(err.Error(), ".gati/playground/c/r.yaml: unknown variable {{host}} in url") {
 			t.Errorf("%s: %v", name, err)
@@ -63,8 +64,9 @@ func TestDeterministic(t *testing.T) {
 	t.Parallel()
 	for name, f := range map[string]func() ([]byte, error){
 		"curl": func() ([]byte, error) { return Curl([]*collection.Request{quoteReq}, quoteEnv) },
-		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{quoteReq}, quoteEnv, "main") },
+		"go":   func() ([]byte, error) { return GoTest([]*collection.Request{quoteReq}, quoteEnv, "main", "") },
 		"js":   func() ([]byte, error) { return JSTest([]*collection.Request{quoteReq}, quoteEnv) },
+		"ts":   func() ([]byte, error) { return TSTest([]*collection.Request{quoteReq}, quoteEnv, nil, "") },
 	} {
 		first, err := f()
 		if err != nil {
@@ -78,5 +80,41 @@ func TestDeterministic(t *testing.T) {
 				t.Fatalf("%s: two exports differ", name)
 			}
 		}
+	}
+}
+
+// TestExport checks the one entry point gives each format's own output
+// and refuses unknown formats and empty exports.
+func TestExport(t *testing.T) {
+	t.Parallel()
+	reqs := []*collection.Request{quoteReq}
+	for _, f := range Formats {
+		got, err := Export(f, reqs, quoteEnv, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var want []byte
+		switch f {
+		case FormatCurl:
+			want, _ = Curl(reqs, quoteEnv)
+		case FormatGo:
+			want, _ = GoTest(reqs, quoteEnv, "main", ".")
+		case FormatJS:
+			want, _ = JSTest(reqs, quoteEnv)
+		case FormatTS:
+			want, _ = TSTest(reqs, quoteEnv, nil, DefaultTSClient)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: Export differs from the format's function", f)
+		}
+	}
+	if _, err := Export("postman", reqs, nil, Options{}); err == nil || !strings.Contains(err.Error(), "use one of curl, go, js, ts") {
+		t.Errorf("unknown format: %v", err)
+	}
+	if _, err := Export(FormatCurl, nil, nil, Options{}); err == nil {
+		t.Error("an empty export succeeded")
+	}
+	if FormatTS.FileName("tasks") != "tasks.test.ts" || FormatGo.FileName("my-tasks") != "playground_my_tasks_test.go" {
+		t.Error("FileName")
 	}
 }

@@ -28,6 +28,8 @@ type operation struct {
 	// result is the type the method's promise resolves to; void when
 	// nothing.
 	result string
+	// props are the properties of paramsType, in declaration order.
+	props []Param
 }
 
 // args of the methods that are not parameters of the route.
@@ -142,6 +144,7 @@ func (g *generator) params(o *operation, ps []api.Param) error {
 			return err
 		}
 		writeDoc(&b, "  ", g.paramDoc(p))
+		o.props = append(o.props, Param{Property: prop, In: p.In, Name: p.Name, Type: t, Required: p.Required})
 		opt := ""
 		if required = required || p.Required; !p.Required {
 			opt, t = "?", t+" | undefined" // left out, as when absent
