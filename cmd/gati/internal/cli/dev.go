@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -79,15 +78,20 @@ func configPort(dir string) int {
 }
 
 // exportFormat exports for the playground UI, in the formats of gati
-// playground export.
+// playground export. A request the UI has not saved yet is named after
+// the playground collection so a Go test still has a name.
 func exportFormat(format string, reqs []*collection.Request, env *collection.Environment) ([]byte, error) {
-	switch format {
-	case "curl":
-		return export.Curl(reqs, env)
-	case "go":
-		return export.GoTest(reqs, env, "main_test")
-	case "js":
-		return export.JSTest(reqs, env)
+	f, err := export.ParseFormat(format)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%q is not an export format: use one of %s", format, strings.Join(playgroundFormats, ", "))
+	for i, r := range reqs {
+		if r.Collection == "" {
+			r.Collection = "playground"
+		}
+		if r.Slug == "" {
+			r.Slug = fmt.Sprintf("request-%d", i+1)
+		}
+	}
+	return export.Export(f, reqs, env, export.Options{})
 }
