@@ -1,5 +1,12 @@
 // The playground UI: a route explorer over GET api/routes and a request
-// builder that calls the app on the same origin. Plain ES module, no build.
+// builder that calls the app on the same origin, with environments and
+// their {{variables}}, authentication (auth.js), pre-request and
+// post-response scripts run in a sandboxed worker (sandbox.js) and a
+// WebSocket tester (ws.js). Plain ES modules, no build.
+
+import { authEditor, applyAuth } from "./auth.js";
+import { runScript } from "./sandbox.js";
+import { wsPanel } from "./ws.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -22,6 +29,50 @@ function showMessage(text) {
 
 let doc = { routes: [] };
 const state = { selected: null, items: [] };
+
+// Environments: from gati dev's file API (.gati/playground/environments/)
+// when the app runs under gati dev, else a "local" one kept in this tab.
+// Only the active environment's values are ever handed to a script.
+const envs = { list: [], active: "", values: {}, files: false };
+const FILES = "api/files/";
+const filesHeaders = { "X-Gati-Playground": "1" };
+
+async function loadEnvironments() {
+  try {
+    const res = await fetch(FILES, { headers: filesHeaders });
+    if (!res.ok) throw new Error(String(res.status));
+    const idx = await res.json();
+    envs.files = true;
+    envs.list = idx.environments.map((e) => e.name);
+    envs.defs = Object.fromEntries(idx.environments.map((e) => [e.name, e]));
+    if (idx.errors.length) showMessage("Some playground files were not loaded: " + idx.errors.map((e) => e.text).join("; "));
+  } catch {
+    envs.files = false; // the app runs on its own: no file API
+  }
+  if (!envs.list.length) envs.list = ["local"];
+  const picker = $("#env");
+  picker.replaceChildren(...envs.list.map((n) => el("option", { value: n }, n)));
+  picker.addEventListener("change", () => activate(picker.value));
+  await activate(envs.list[0]);
+}
+
+async function activate(name) {
+  envs.active = name;
+  const def = envs.defs?.[name];
+  const values = { ...(def?.variables || {}) };
+  if (envs.files && def?.secrets?.length) {
+    const res = await fetch(FILES + "secrets/" + encodeURIComponent(name), { headers: filesHeaders });
+    if (res.ok) Object.assign(values, (await res.json()).values);
+  }
+  envs.values = values;
+  $("#env").value = name;
+  document.body.dataset.env = name;
+}
+
+// substitute replaces {{name}} with the active environment's value.
+function substitute(str) {
+  return String(str ?? "").replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (m, name) => (name in envs.values ? envs.values[name] : m));
+}
 
 // routeVersions lists the versions that changed a route (or that an older
 // implementation of it starts at), and the deprecated or sunset versions
@@ -123,6 +174,7 @@ function select(i) {
 
 function builder(r) {
   const method = r.method || "GET";
+  state.auth = { type: "none" };
   const params = pathParams(r.path).map((name) => el("label", {}, name + " ", el("input", { "data-param": name, value: name === "id" ? "1" : "" })));
   const versions = doc.versions?.versions || [];
   const versionPicker = versions.length ? el("label", {}, "X-API-Version ",
@@ -137,44 +189,119 @@ function builder(r) {
       el("label", {}, "query (name=value, one a line)", el("textarea", { id: "query", rows: "2" })),
       el("label", {}, "headers (Name: value, one a line)", el("textarea", { id: "headers", rows: "2" })),
       hasBody ? el("label", {}, "body", el("textarea", { id: "body", rows: "8" }, body)) : null,
-      el("button", { id: "send", type: "submit" }, "Send")),
-    el("section", { id: "response" }));
+      el("details", { id: "auth-section" }, el("summary", {}, "Authentication"), authEditor(state.auth, ctx)),
+      el("details", { id: "scripts" }, el("summary", {}, "Scripts"),
+        el("label", {}, "pre-request script", el("textarea", { id: "pre-script", rows: "4", spellcheck: "false" })),
+        el("label", {}, "post-response script", el("textarea", { id: "post-script", rows: "4", spellcheck: "false" }))),
+      el("button", { id: "send", type: "submit" }, "Send"),
+      method === "GET" ? el("button", { id: "open-ws", type: "button", onclick: () => openWS(r, form) }, "WebSocket…") : null),
+    el("section", { id: "script-results" }),
+    el("section", { id: "response" }),
+    el("section", { id: "ws" }));
   return form;
 }
 
-async function send(r, form) {
-  let path = r.path.replace(/\{([A-Za-z0-9_]+)(\.\.\.)?\}/g, (_, name, rest) => {
+const ctx = { substitute, get envName() { return envs.active; }, onChange() {} };
+
+function openWS(r, form) {
+  const wctx = {
+    path: () => substitute(fillPath(r, form)),
+    version: () => form.querySelector("#version")?.value || "",
+    headers: () => headerLines(form).map(([k, v]) => [k, substitute(v)]),
+    substitute,
+  };
+  form.querySelector("#ws").replaceChildren(wsPanel(r, wctx));
+}
+
+function headerLines(form) {
+  const out = [];
+  for (const line of form.querySelector("#headers").value.split("\n")) {
+    const i = line.indexOf(":");
+    if (i > 0) out.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+  }
+  return out;
+}
+
+function fillPath(r, form) {
+  return r.path.replace(/\{([A-Za-z0-9_]+)(\.\.\.)?\}/g, (_, name, rest) => {
     const v = form.querySelector(`[data-param="${name}"]`).value;
     return rest ? v.split("/").map(encodeURIComponent).join("/") : encodeURIComponent(v);
   });
+}
+
+// showScript lists a script run's outcome: its error with the line, its
+// tests and its log. Everything from the script is text, never HTML.
+function showScript(out, label, result) {
+  const items = [];
+  if (result.error) {
+    const at = result.error.line ? " (line " + result.error.line + (result.error.column ? ":" + result.error.column : "") + ")" : "";
+    items.push(el("li", { class: "script-error", "data-phase": label }, label + ": " + (result.timedOut ? "stopped: " : "") + result.error.message + at));
+  }
+  for (const t of result.tests || []) {
+    items.push(el("li", { class: "test " + (t.passed ? "pass" : "fail"), "data-passed": String(t.passed) },
+      (t.passed ? "✓ " : "✗ ") + t.name + (t.error ? ": " + t.error : "")));
+  }
+  for (const l of result.logs || []) items.push(el("li", { class: "log muted" }, l));
+  if (items.length) out.append(el("h3", {}, label), el("ul", {}, items));
+}
+
+async function send(r, form) {
+  let path = fillPath(r, form);
   const q = new URLSearchParams();
   for (const line of form.querySelector("#query").value.split("\n")) {
     const [k, ...v] = line.split("=");
     if (k.trim()) q.append(k.trim(), v.join("=").trim());
   }
   if ([...q].length) path += "?" + q;
-  const headers = new Headers();
-  for (const line of form.querySelector("#headers").value.split("\n")) {
-    const i = line.indexOf(":");
-    if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
-  }
+  const request = { method: r.method || "GET", url: path, headers: Object.fromEntries(headerLines(form)), body: form.querySelector("#body")?.value || "" };
   const version = form.querySelector("#version")?.value;
-  if (version) headers.set("X-API-Version", version);
-  const init = { method: r.method || "GET", headers };
-  const bodyField = form.querySelector("#body");
-  if (bodyField && bodyField.value.trim()) {
-    init.body = bodyField.value;
+  if (version) request.headers["X-API-Version"] = version;
+  const out = form.querySelector("#response");
+  const results = form.querySelector("#script-results");
+  results.replaceChildren();
+  const pre = form.querySelector("#pre-script").value, post = form.querySelector("#post-script").value;
+  let req = request;
+  if (pre.trim()) {
+    const res = await runScript(pre, { phase: "pre", request, variables: envs.values }, { name: "pre-request script" });
+    showScript(results, "pre-request script", res);
+    if (!res.ok) {
+      out.replaceChildren(el("div", { class: "problem", id: "not-sent" }, "Not sent: the pre-request script failed."));
+      return;
+    }
+    envs.values = res.variables;
+    req = res.request;
+  }
+  req = { ...req, url: substitute(req.url), body: substitute(req.body),
+    headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [substitute(k), substitute(v)])) };
+  out.replaceChildren(el("p", { class: "muted" }, "Sending…"));
+  try {
+    await applyAuth(state.auth, req, ctx);
+  } catch (err) {
+    out.replaceChildren(el("div", { class: "problem", id: "auth-error" }, "Authentication: " + err.message));
+    return;
+  }
+  const headers = new Headers(req.headers);
+  const init = { method: req.method, headers };
+  if (req.body.trim() && !["GET", "HEAD"].includes(req.method)) {
+    init.body = req.body;
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  const out = form.querySelector("#response");
-  out.replaceChildren(el("p", { class: "muted" }, "Sending…"));
   const start = performance.now();
+  let res, text;
   try {
-    const res = await fetch(path, init);
-    const text = await res.text();
-    out.replaceChildren(...responseView(res, text, performance.now() - start));
+    res = await fetch(req.url, init);
+    text = await res.text();
   } catch (err) {
     out.replaceChildren(el("div", { class: "problem" }, "The request failed: " + err.message + ". Is the app running?"));
+    return;
+  }
+  const ms = performance.now() - start;
+  out.replaceChildren(...responseView(res, text, ms));
+  if (post.trim()) {
+    const response = { status: res.status, statusText: res.statusText, headers: Object.fromEntries(res.headers), body: text, timeMs: ms };
+    const result = await runScript(post, { phase: "post", request: req, response, variables: envs.values }, { name: "post-response script" });
+    showScript(results, "post-response script", result);
+    if (result.ok) envs.values = result.variables;
   }
 }
 
@@ -199,6 +326,7 @@ function responseView(res, text, ms) {
 }
 
 async function main() {
+  const environmentsLoaded = loadEnvironments(); // beside the route list
   try {
     const res = await fetch("api/routes", { headers: { Accept: "application/json" } });
     if (!res.ok) throw new Error("GET api/routes answered " + res.status + " " + (await res.text()).slice(0, 300));
@@ -210,6 +338,7 @@ async function main() {
   }
   $("#app-name").textContent = [doc.app, doc.env].filter(Boolean).join(" · ");
   renderList();
+  await environmentsLoaded;
   $("#filter").addEventListener("input", (ev) => filter(ev.target.value));
   document.body.dataset.state = "ready";
 }

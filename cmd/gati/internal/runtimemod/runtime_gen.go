@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201112927-00664b4a97ff"
+const Version = "v0.0.0-20261201113353-48b3c6b93464"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:AGZLSpf/bG/vTHCP8hNX2lKC+6n+srKH2DetHLll1Jw="
+const ContentHash = "h1:SLPGuTRkUqac+sJRG2Rwd988B6KH4KaTe30qmZeFPAU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796124567, 0).UTC()
+var generatedAt = time.Unix(1796124833, 0).UTC()
