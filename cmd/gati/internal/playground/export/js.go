@@ -32,20 +32,8 @@ func JSTest(reqs []*collection.Request, env *collection.Environment) ([]byte, er
 	b.WriteString("};\n")
 	for _, r := range prepared {
 		fmt.Fprintf(&b, "\ntest(%s, async () => {\n", jsString(r.ID+": "+r.Name))
-		fmt.Fprintf(&b, "  const res = await send(%s, %s, [\n", jsString(r.Method), jsText(r.URL))
-		for _, h := range r.Headers {
-			fmt.Fprintf(&b, "    [%s, %s],\n", jsText(h[0]), jsText(h[1]))
-		}
-		fmt.Fprintf(&b, "  ], %s);\n", jsText(r.Body))
-		if r.Expect.Status != 0 {
-			fmt.Fprintf(&b, "  expectStatus(res, %d);\n", r.Expect.Status)
-		}
-		for _, h := range r.ExpHdrs {
-			fmt.Fprintf(&b, "  expectHeader(res, %s, %s);\n", jsString(h[0]), jsString(h[1]))
-		}
-		for _, j := range r.JSON {
-			fmt.Fprintf(&b, "  expectJSON(res, %s, %s);\n", jsString(j[0]), j[1])
-		}
+		writeJSSend(&b, r)
+		writeJSExpect(&b, r)
 		b.WriteString("});\n")
 	}
 	return []byte(b.String()), nil
@@ -129,3 +117,26 @@ function expectJSON(res, pointer, want) {
   assert.deepStrictEqual(doc, want, ` + "`${res.req}: ${pointer} = ${JSON.stringify(doc)}, want ${JSON.stringify(want)}`" + `);
 }
 `
+
+// writeJSSend writes the statement that sends r with the send helper of
+// the JavaScript and TypeScript exports.
+func writeJSSend(b *strings.Builder, r request) {
+	fmt.Fprintf(b, "  const res = await send(%s, %s, [\n", jsString(r.Method), jsText(r.URL))
+	for _, h := range r.Headers {
+		fmt.Fprintf(b, "    [%s, %s],\n", jsText(h[0]), jsText(h[1]))
+	}
+	fmt.Fprintf(b, "  ], %s);\n", jsText(r.Body))
+}
+
+// writeJSExpect writes r's expectations as assertions on res.
+func writeJSExpect(b *strings.Builder, r request) {
+	if r.Expect.Status != 0 {
+		fmt.Fprintf(b, "  expectStatus(res, %d);\n", r.Expect.Status)
+	}
+	for _, h := range r.ExpHdrs {
+		fmt.Fprintf(b, "  expectHeader(res, %s, %s);\n", jsString(h[0]), jsString(h[1]))
+	}
+	for _, j := range r.JSON {
+		fmt.Fprintf(b, "  expectJSON(res, %s, %s);\n", jsString(j[0]), j[1])
+	}
+}

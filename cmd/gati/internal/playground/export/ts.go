@@ -105,21 +105,9 @@ import assert from "node:assert/strict";
 			fmt.Fprintf(&b, "  const res = await call(%s, %s);\n", jsString(tt.label), tt.call)
 		} else {
 			fmt.Fprintf(&b, "  // Sent with fetch: %s.\n", tt.why)
-			fmt.Fprintf(&b, "  const res = await send(%s, %s, [\n", jsString(r.Method), jsText(r.URL))
-			for _, h := range r.Headers {
-				fmt.Fprintf(&b, "    [%s, %s],\n", jsText(h[0]), jsText(h[1]))
-			}
-			fmt.Fprintf(&b, "  ], %s);\n", jsText(r.Body))
+			writeJSSend(&b, r)
 		}
-		if r.Expect.Status != 0 {
-			fmt.Fprintf(&b, "  expectStatus(res, %d);\n", r.Expect.Status)
-		}
-		for _, h := range r.ExpHdrs {
-			fmt.Fprintf(&b, "  expectHeader(res, %s, %s);\n", jsString(h[0]), jsString(h[1]))
-		}
-		for _, j := range r.JSON {
-			fmt.Fprintf(&b, "  expectJSON(res, %s, %s);\n", jsString(j[0]), j[1])
-		}
+		writeJSExpect(&b, r)
 		b.WriteString("});\n")
 	}
 	return []byte(b.String()), nil
