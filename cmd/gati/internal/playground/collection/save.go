@@ -23,19 +23,40 @@ const gitignore = "/" + SecretsDir + "/\n"
 // refuses a request Load would reject (no method or URL, a method not in
 // upper case, an expect.json key that is not a JSON pointer).
 func SaveRequest(appDir string, r *Request) error {
-	if err := checkName("collection", r.Collection); err != nil {
-		return err
-	}
-	if r.Collection == EnvironmentsDir {
-		return fmt.Errorf("playground: collection name %q is reserved for environments", r.Collection)
-	}
-	if err := checkName("request slug", r.Slug); err != nil {
+	if err := checkPlace(r.Collection, r.Slug); err != nil {
 		return err
 	}
 	if errs := checkRequest(r.File(), requestNode(r)); len(errs) > 0 {
 		return fmt.Errorf("playground: not saved: %w", errors.Join(errs...))
 	}
 	return save(appDir, r.File(), r, 0o644)
+}
+
+// DeleteRequest removes the request file <coll>/<slug>.yaml, and the
+// collection's folder when that leaves it empty. A request that does not
+// exist is an error wrapping fs.ErrNotExist.
+func DeleteRequest(appDir, coll, slug string) error {
+	if err := checkPlace(coll, slug); err != nil {
+		return err
+	}
+	r := &Request{Collection: coll, Slug: slug}
+	if err := os.Remove(filepath.Join(appDir, filepath.FromSlash(r.File()))); err != nil {
+		return err
+	}
+	_ = os.Remove(filepath.Join(appDir, filepath.FromSlash(Dir), coll)) // fails unless empty
+	return nil
+}
+
+// checkPlace refuses a collection or slug that would put a request file
+// anywhere but <collection>/<slug>.yaml under Dir.
+func checkPlace(coll, slug string) error {
+	if err := checkName("collection", coll); err != nil {
+		return err
+	}
+	if coll == EnvironmentsDir {
+		return fmt.Errorf("playground: collection name %q is reserved for environments", coll)
+	}
+	return checkName("request slug", slug)
 }
 
 // requestNode is r as the YAML node Load checks.

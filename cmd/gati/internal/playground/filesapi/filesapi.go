@@ -30,8 +30,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -191,21 +189,15 @@ func (h *Handler) saveRequest(w http.ResponseWriter, r *http.Request, coll, slug
 }
 
 func (h *Handler) deleteRequest(w http.ResponseWriter, coll, slug string) {
-	req := &collection.Request{Collection: coll, Slug: slug}
-	if strings.ContainsAny(coll+slug, `/\`) || strings.HasPrefix(coll, ".") || strings.HasPrefix(slug, ".") || coll == collection.EnvironmentsDir {
-		problem(w, http.StatusBadRequest, "playground_bad_name", fmt.Sprintf("%s is not a saved request's place", req.File()))
-		return
-	}
-	err := os.Remove(filepath.Join(h.Dir, filepath.FromSlash(req.File())))
+	err := collection.DeleteRequest(h.Dir, coll, slug)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		problem(w, http.StatusNotFound, "not_found", req.File()+" does not exist")
-	case err != nil:
+		problem(w, http.StatusNotFound, "not_found", (&collection.Request{Collection: coll, Slug: slug}).File()+" does not exist")
+	case errors.As(err, new(*fs.PathError)):
 		problem(w, http.StatusInternalServerError, "playground_not_deleted", err.Error())
+	case err != nil: // a name that is no request's place
+		problem(w, http.StatusBadRequest, "playground_bad_name", err.Error())
 	default:
-		// An emptied collection folder goes too; a folder that still
-		// holds anything stays.
-		_ = os.Remove(filepath.Join(h.Dir, filepath.FromSlash(collection.Dir), coll))
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
