@@ -9,6 +9,15 @@ import (
 	"strconv"
 )
 
+// Me answers who the request's access token speaks for.
+//
+// It calls GET /me.
+func (c *Client) Me(ctx context.Context) (Identity, *Response, error) {
+	var out Identity
+	resp, err := c.do(ctx, &request{method: http.MethodGet, path: "/me"}, &out)
+	return out, resp, err
+}
+
 // ListParams are the parameters of List.
 type ListParams struct {
 	// Done is the query parameter "done".

@@ -13,6 +13,15 @@ type CreateInput struct {
 	Title string `json:"title"`
 }
 
+// Identity is the response of Me.
+type Identity struct {
+	Aud       []string  `json:"aud"`
+	ClientID  string    `json:"client_id,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Scope     string    `json:"scope,omitempty"`
+	Sub       string    `json:"sub"`
+}
+
 // Task is the response of Create, Get and Update.
 type Task struct {
 	CreatedAt time.Time  `json:"created_at"`
