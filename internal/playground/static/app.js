@@ -2,9 +2,14 @@
 // builder that calls the app on the same origin, with environments and
 // their {{variables}}, authentication (auth.js), pre-request and
 // post-response scripts run in a sandboxed worker (sandbox.js) and a
-// WebSocket tester (ws.js). Plain ES modules, no build.
+// WebSocket tester (ws.js). Under gati dev, the saved requests and
+// environments of .gati/playground/ come from its file API (files.js),
+// and a request can be saved there and exported; every request sent is
+// kept in the browser's history (history.js). Plain ES modules, no build.
 
 import { authEditor, applyAuth } from "./auth.js";
+import { files, loadIndex, secrets, saveRequest, deleteRequest, exportRequests, slug } from "./files.js";
+import * as history from "./history.js";
 import { runScript } from "./sandbox.js";
 import { wsPanel } from "./ws.js";
 
@@ -33,22 +38,21 @@ const state = { selected: null, items: [] };
 // Environments: from gati dev's file API (.gati/playground/environments/)
 // when the app runs under gati dev, else a "local" one kept in this tab.
 // Only the active environment's values are ever handed to a script.
-const envs = { list: [], active: "", values: {}, files: false };
-const FILES = "api/files/";
-const filesHeaders = { "X-Gati-Playground": "1" };
+const envs = { list: [], active: "", values: {}, defs: {} };
+
+// loadFiles reads the file API's index (null without one), shows the
+// files it could not read and renders the saved requests.
+async function loadFiles() {
+  const idx = await loadIndex();
+  envs.defs = Object.fromEntries((idx?.environments || []).map((e) => [e.name, e]));
+  renderSaved();
+  if (idx?.errors.length) showMessage("Some playground files were not loaded (see Saved): " + idx.errors.map((e) => e.text).join("; "));
+  return idx;
+}
 
 async function loadEnvironments() {
-  try {
-    const res = await fetch(FILES, { headers: filesHeaders });
-    if (!res.ok) throw new Error(String(res.status));
-    const idx = await res.json();
-    envs.files = true;
-    envs.list = idx.environments.map((e) => e.name);
-    envs.defs = Object.fromEntries(idx.environments.map((e) => [e.name, e]));
-    if (idx.errors.length) showMessage("Some playground files were not loaded: " + idx.errors.map((e) => e.text).join("; "));
-  } catch {
-    envs.files = false; // the app runs on its own: no file API
-  }
+  const idx = await loadFiles();
+  envs.list = (idx?.environments || []).map((e) => e.name);
   if (!envs.list.length) envs.list = ["local"];
   const picker = $("#env");
   picker.replaceChildren(...envs.list.map((n) => el("option", { value: n }, n)));
@@ -58,11 +62,14 @@ async function loadEnvironments() {
 
 async function activate(name) {
   envs.active = name;
-  const def = envs.defs?.[name];
+  const def = envs.defs[name];
   const values = { ...(def?.variables || {}) };
-  if (envs.files && def?.secrets?.length) {
-    const res = await fetch(FILES + "secrets/" + encodeURIComponent(name), { headers: filesHeaders });
-    if (res.ok) Object.assign(values, (await res.json()).values);
+  if (files.available && def?.secrets?.length) {
+    try {
+      Object.assign(values, await secrets(name));
+    } catch (err) {
+      showMessage("The secrets of environment " + name + " were not loaded: " + err.message);
+    }
   }
   envs.values = values;
   $("#env").value = name;
@@ -150,9 +157,59 @@ function pathParams(path) {
   return [...path.matchAll(/\{([A-Za-z0-9_]+)(\.\.\.)?\}/g)].map((m) => m[1]);
 }
 
-function select(i) {
+// matchRoute finds the route that answers method and path, the most
+// specific one (most literal characters) when several do, with its path
+// parameters' values.
+function matchRoute(method, path) {
+  let best = null;
+  doc.routes.forEach((r, index) => {
+    if (r.method && r.method !== method) return;
+    r.regexp ??= new RegExp("^" + r.path.split(/(\{[A-Za-z0-9_]+(?:\.\.\.)?\})/).map((part) =>
+      part.startsWith("{") ? (part.endsWith("...}") ? "(.*)" : "([^/]+)") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("") + "$");
+    const m = path.match(r.regexp);
+    if (!m) return;
+    const literal = r.path.replace(/\{[^}]*\}/g, "").length + (r.method ? 1 : 0);
+    if (best && best.literal >= literal) return;
+    const names = pathParams(r.path);
+    const params = Object.fromEntries(names.map((n, i) => [n, safeDecode(m[i + 1])]));
+    best = { index, params, literal };
+  });
+  return best;
+}
+
+function safeDecode(s) {
+  try { return decodeURIComponent(s); } catch { return s; }
+}
+
+// splitURL takes a saved request's URL apart: a leading {{variable}} (the
+// environment's baseUrl) or origin is dropped, as the playground sends to
+// the app it is served by; the query string becomes name/value pairs.
+function splitURL(url) {
+  let rest = String(url || "").replace(/^\{\{[^{}]+\}\}/, "").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "");
+  const q = rest.indexOf("?");
+  const query = q < 0 ? [] : [...new URLSearchParams(rest.slice(q + 1))];
+  if (q >= 0) rest = rest.slice(0, q);
+  return { path: rest || "/", query };
+}
+
+// openRequest fills the builder with a saved request or a history entry,
+// on the route that answers it.
+function openRequest(req, origin) {
+  const { path, query } = splitURL(req.url);
+  const match = matchRoute(req.method, path);
+  if (!match) {
+    showMessage((req.name ? req.name + ": " : "") + "no route of this app answers " + req.method + " " + path + ".");
+    return false;
+  }
+  showMessage("");
+  select(match.index, { ...req, origin, params: match.params, query: [...query, ...Object.entries(req.query || {})] });
+  return true;
+}
+
+function select(i, preset = null) {
   const r = doc.routes[i];
   state.selected = r;
+  state.loaded = preset;
   for (const it of state.items) it.li.classList.toggle("selected", it.li.dataset.index === String(i));
   const vs = routeVersions(r);
   const info = el("dl", {},
@@ -169,32 +226,60 @@ function select(i) {
     .map(([name, s]) => el("details", {}, el("summary", {}, name), el("pre", {}, JSON.stringify(s, null, 2))));
   $("#detail").replaceChildren(
     el("h2", {}, el("span", { class: "method m-" + (r.method || "ANY") }, r.method || "ANY"), " ", el("span", { class: "path" }, r.path), ...badges(vs)),
-    info, ...schemas, builder(r));
+    preset ? loadedNote(preset) : null,
+    info, ...schemas, builder(r, preset || {}));
 }
 
-function builder(r) {
-  const method = r.method || "GET";
-  state.auth = { type: "none" };
-  const params = pathParams(r.path).map((name) => el("label", {}, name + " ", el("input", { "data-param": name, value: name === "id" ? "1" : "" })));
+function loadedNote(p) {
+  const where = p.origin === "saved" ? "Saved request " + p.collection + "/" + p.slug + ".yaml" : "From the history, sent " + new Date(p.at).toLocaleString();
+  return el("p", { id: "loaded", class: "muted", "data-origin": p.origin }, where + (p.name ? " — " + p.name : ""),
+    p.expect ? " · expects " + describeExpect(p.expect) : "");
+}
+
+function describeExpect(x) {
+  const parts = [];
+  if (x.status) parts.push("status " + x.status);
+  const n = Object.keys(x.json || {}).length + Object.keys(x.headers || {}).length;
+  if (n) parts.push(n + " value" + (n > 1 ? "s" : ""));
+  return parts.join(" and ");
+}
+
+const lines = (pairs, sep) => pairs.map(([k, v]) => k + sep + v).join("\n");
+
+function builder(r, p) {
+  const method = r.method || p.method || "GET";
+  state.auth = p.auth ? { ...p.auth } : { type: "none" };
+  const params = pathParams(r.path).map((name) => el("label", {}, name + " ",
+    el("input", { "data-param": name, value: p.params?.[name] ?? (name === "id" ? "1" : "") })));
   const versions = doc.versions?.versions || [];
   const versionPicker = versions.length ? el("label", {}, "X-API-Version ",
     el("select", { id: "version" }, el("option", { value: "" }, "(default: " + doc.versions.default + ")"),
       versions.map((v) => el("option", { value: v.id }, v.id + (v.status !== "active" ? " — " + v.status : ""))))) : null;
+  if (versionPicker && p.version) versionPicker.querySelector("select").value = p.version;
   const hasBody = !["GET", "HEAD", "DELETE"].includes(method);
-  const body = r.request ? JSON.stringify(example(r.request, r.request), null, 2) : "{}";
+  const body = p.body ?? (r.request ? JSON.stringify(example(r.request, r.request), null, 2) : "{}");
+  const collections = files.index?.collections.map((c) => c.name) || [];
+  const noFiles = files.available ? {} : { disabled: "", title: "Run the app with gati dev to save to and export from .gati/playground/" };
   const form = el("form", { id: "builder", onsubmit: (ev) => { ev.preventDefault(); send(r, form); } },
     el("fieldset", {}, el("legend", {}, "Request"),
       el("label", {}, el("span", { class: "method m-" + method }, method), " ", el("span", { class: "path" }, r.path)),
       params, versionPicker,
-      el("label", {}, "query (name=value, one a line)", el("textarea", { id: "query", rows: "2" })),
-      el("label", {}, "headers (Name: value, one a line)", el("textarea", { id: "headers", rows: "2" })),
+      el("label", {}, "query (name=value, one a line)", el("textarea", { id: "query", rows: "2" }, lines(p.query || [], "="))),
+      el("label", {}, "headers (Name: value, one a line)", el("textarea", { id: "headers", rows: "2" }, lines(Object.entries(p.headers || {}), ": "))),
       hasBody ? el("label", {}, "body", el("textarea", { id: "body", rows: "8" }, body)) : null,
-      el("details", { id: "auth-section" }, el("summary", {}, "Authentication"), authEditor(state.auth, ctx)),
-      el("details", { id: "scripts" }, el("summary", {}, "Scripts"),
-        el("label", {}, "pre-request script", el("textarea", { id: "pre-script", rows: "4", spellcheck: "false" })),
-        el("label", {}, "post-response script", el("textarea", { id: "post-script", rows: "4", spellcheck: "false" }))),
+      el("details", { id: "auth-section", ...(state.auth.type !== "none" ? { open: "" } : {}) }, el("summary", {}, "Authentication"), authEditor(state.auth, ctx)),
+      el("details", { id: "scripts", ...(p.scripts ? { open: "" } : {}) }, el("summary", {}, "Scripts"),
+        el("label", {}, "pre-request script", el("textarea", { id: "pre-script", rows: "4", spellcheck: "false" }, p.scripts?.pre || "")),
+        el("label", {}, "post-response script", el("textarea", { id: "post-script", rows: "4", spellcheck: "false" }, p.scripts?.post || ""))),
       el("button", { id: "send", type: "submit" }, "Send"),
-      method === "GET" ? el("button", { id: "open-ws", type: "button", onclick: () => openWS(r, form) }, "WebSocket…") : null),
+      method === "GET" ? el("button", { id: "open-ws", type: "button", onclick: () => openWS(r, form) }, "WebSocket…") : null,
+      el("button", { id: "export", type: "button", class: "secondary", ...noFiles, onclick: () => exportDialog([currentRequest(r, form)], "this request") }, "Export…")),
+    el("fieldset", { id: "save-section" }, el("legend", {}, "Save to .gati/playground/"),
+      el("label", { class: "inline" }, "collection ", el("input", { id: "save-collection", list: "collection-names", value: p.collection || collections[0] || "requests", ...noFiles })),
+      el("datalist", { id: "collection-names" }, collections.map((c) => el("option", { value: c }))),
+      el("label", { class: "inline" }, "name ", el("input", { id: "save-name", value: p.name || method + " " + r.path, ...noFiles })),
+      el("button", { id: "save", type: "button", class: "secondary", ...noFiles, onclick: () => save(r, form) }, "Save"),
+      el("span", { id: "save-status", class: "muted" }, files.available ? "" : noFiles.title)),
     el("section", { id: "script-results" }),
     el("section", { id: "response" }),
     el("section", { id: "ws" }));
@@ -222,11 +307,95 @@ function headerLines(form) {
   return out;
 }
 
+function queryLines(form) {
+  const out = [];
+  for (const line of form.querySelector("#query").value.split("\n")) {
+    const [k, ...v] = line.split("=");
+    if (k.trim()) out.push([k.trim(), v.join("=").trim()]);
+  }
+  return out;
+}
+
+// fillPath puts the path parameters' values in r's pattern, escaped, but
+// for {{variables}}, left for substitute.
 function fillPath(r, form) {
+  const escape = (v) => v.split(/(\{\{[^{}]+\}\})/).map((part, i) => (i % 2 ? part : encodeURIComponent(part))).join("");
   return r.path.replace(/\{([A-Za-z0-9_]+)(\.\.\.)?\}/g, (_, name, rest) => {
     const v = form.querySelector(`[data-param="${name}"]`).value;
-    return rest ? v.split("/").map(encodeURIComponent).join("/") : encodeURIComponent(v);
+    return rest ? v.split("/").map(escape).join("/") : escape(v);
   });
+}
+
+// AUTH_KEYS are the fields a saved request's auth may hold
+// (collection.Auth's JSON).
+const AUTH_KEYS = ["token", "username", "password", "name", "value", "in", "grant", "issuer", "tokenUrl", "authUrl",
+  "clientId", "clientSecret", "clientAuth", "scope", "audience"];
+
+// currentRequest is the builder's request as a saved request
+// (collection.Request's JSON), {{variables}} unresolved, sent to
+// {{baseUrl}}.
+function currentRequest(r, form) {
+  const method = r.method || "GET";
+  const pre = form.querySelector("#pre-script").value, post = form.querySelector("#post-script").value;
+  const req = {
+    name: form.querySelector("#save-name").value.trim() || method + " " + r.path,
+    method, url: "{{baseUrl}}" + fillPath(r, form),
+    headers: Object.fromEntries(headerLines(form)), query: Object.fromEntries(queryLines(form)),
+    body: form.querySelector("#body")?.value || "",
+    collection: state.loaded?.collection || "", slug: state.loaded?.slug || "",
+  };
+  const version = form.querySelector("#version")?.value;
+  if (version) req.version = version;
+  if (state.auth.type !== "none") req.auth = Object.fromEntries([["type", state.auth.type], ...AUTH_KEYS.filter((k) => state.auth[k]).map((k) => [k, state.auth[k]])]);
+  if (pre.trim() || post.trim()) req.scripts = { pre: pre.trim() ? pre : undefined, post: post.trim() ? post : undefined };
+  if (state.loaded?.expect) req.expect = state.loaded.expect;
+  return req;
+}
+
+// save writes the builder's request to <collection>/<slug>.yaml: the file
+// it was opened from when its collection and name are unchanged, else a
+// new one, never over another request's file.
+async function save(r, form) {
+  const status = form.querySelector("#save-status");
+  const report = (state, text) => { status.dataset.state = state; status.textContent = text; };
+  const req = currentRequest(r, form);
+  req.collection = form.querySelector("#save-collection").value.trim();
+  if (!req.collection) return report("error", "Not saved: name the collection.");
+  const same = state.loaded?.origin === "saved" && state.loaded.collection === req.collection && state.loaded.name === req.name;
+  req.slug = same ? state.loaded.slug : slug(req.name);
+  const taken = files.index?.collections.find((c) => c.name === req.collection)?.requests.find((x) => x.slug === req.slug);
+  if (taken && !same) return report("error", `Not saved: ${req.collection}/${req.slug}.yaml holds "${taken.name}". Open it from Saved to change it, or choose another name.`);
+  try {
+    const file = await saveRequest(req);
+    state.loaded = { ...req, origin: "saved" };
+    report("saved", "Saved to " + file);
+    await loadFiles();
+  } catch (err) {
+    report("error", "Not saved: " + err.message);
+  }
+}
+
+// exportDialog shows requests exported to the format picked in the dialog.
+async function exportDialog(requests, what) {
+  const dialog = $("#export-dialog");
+  const picker = dialog.querySelector("#export-format");
+  const out = dialog.querySelector("#export-output");
+  dialog.querySelector("#export-what").textContent = what;
+  const run = async () => {
+    out.textContent = "Exporting…";
+    out.dataset.state = "busy";
+    try {
+      out.textContent = await exportRequests(picker.value, envs.defs[envs.active] ? envs.active : "", requests);
+      out.dataset.state = "done";
+    } catch (err) {
+      out.textContent = "Not exported: " + err.message;
+      out.dataset.state = "error";
+    }
+  };
+  picker.onchange = run;
+  dialog.querySelector("#export-copy").onclick = () => navigator.clipboard?.writeText(out.textContent);
+  if (!dialog.open) dialog.showModal();
+  await run();
 }
 
 // showScript lists a script run's outcome: its error with the line, its
@@ -245,13 +414,49 @@ function showScript(out, label, result) {
   if (items.length) out.append(el("h3", {}, label), el("ul", {}, items));
 }
 
-async function send(r, form) {
-  let path = fillPath(r, form);
-  const q = new URLSearchParams();
-  for (const line of form.querySelector("#query").value.split("\n")) {
-    const [k, ...v] = line.split("=");
-    if (k.trim()) q.append(k.trim(), v.join("=").trim());
+// checkExpect runs a saved request's declarative expectations (as the
+// exported tests do) on the response.
+function checkExpect(x, res, text) {
+  const tests = [];
+  const t = (name, passed, error) => tests.push({ name, passed, error: passed ? "" : error });
+  if (x.status) t("status is " + x.status, res.status === x.status, "got " + res.status);
+  for (const [name, want] of Object.entries(x.headers || {})) {
+    const got = res.headers.get(name) ?? "";
+    t(name + " is " + want, got === want || got.startsWith(want + ";"), got ? "got " + got : "absent");
   }
+  const pointers = Object.entries(x.json || {});
+  if (pointers.length) {
+    let body;
+    try { body = JSON.parse(text); } catch { body = undefined; }
+    for (const [ptr, want] of pointers) {
+      const got = pointer(body, ptr);
+      t(ptr + " is " + JSON.stringify(want), sameJSON(got, want), got === undefined ? "absent" : "got " + JSON.stringify(got));
+    }
+  }
+  return { tests };
+}
+
+// pointer resolves a JSON pointer (RFC 6901) in v; undefined when absent.
+function pointer(v, ptr) {
+  for (const raw of ptr.split("/").slice(1)) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (v === null || typeof v !== "object" || !(key in v)) return undefined;
+    v = v[key];
+  }
+  return v;
+}
+
+function sameJSON(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => k in b && sameJSON(a[k], b[k]));
+}
+
+async function send(r, form) {
+  const saved = currentRequest(r, form);
+  let path = fillPath(r, form);
+  const q = new URLSearchParams(queryLines(form));
   if ([...q].length) path += "?" + q;
   const request = { method: r.method || "GET", url: path, headers: Object.fromEntries(headerLines(form)), body: form.querySelector("#body")?.value || "" };
   const version = form.querySelector("#version")?.value;
@@ -293,16 +498,76 @@ async function send(r, form) {
     text = await res.text();
   } catch (err) {
     out.replaceChildren(el("div", { class: "problem" }, "The request failed: " + err.message + ". Is the app running?"));
+    remember(saved, { error: err.message });
     return;
   }
   const ms = performance.now() - start;
   out.replaceChildren(...responseView(res, text, ms));
+  remember(saved, { status: res.status, ms: Math.round(ms * 10) / 10 });
+  if (state.loaded?.expect) showScript(results, "expectations", checkExpect(state.loaded.expect, res, text));
   if (post.trim()) {
     const response = { status: res.status, statusText: res.statusText, headers: Object.fromEntries(res.headers), body: text, timeMs: ms };
     const result = await runScript(post, { phase: "post", request: req, response, variables: envs.values }, { name: "post-response script" });
     showScript(results, "post-response script", result);
     if (result.ok) envs.values = result.variables;
   }
+}
+
+function remember(req, outcome) {
+  history.record(req, outcome);
+  renderHistory();
+}
+
+// renderSaved lists the saved requests by collection, and the files that
+// could not be read, each with its line.
+function renderSaved() {
+  const panel = $("#panel-saved");
+  if (!files.available) {
+    panel.replaceChildren(el("p", { class: "hint", id: "saved-unavailable" },
+      "Saved requests live in .gati/playground/ beside the app's code. Run the app with gati dev to open, save and export them here."));
+    return;
+  }
+  const idx = files.index;
+  const errors = idx.errors.length ? el("ul", { id: "file-errors", class: "problem" }, idx.errors.map((e) => el("li", { "data-file": e.file || "" }, e.text))) : null;
+  const colls = idx.collections.map((c) => el("section", { class: "collection", "data-collection": c.name },
+    el("h3", {}, c.name, " ", el("button", { type: "button", class: "small secondary", "data-export": c.name, onclick: () => exportDialog(c.requests, "collection " + c.name) }, "Export…")),
+    el("ul", { class: "saved" }, c.requests.map((rq) => el("li", { "data-collection": c.name, "data-slug": rq.slug },
+      el("span", { class: "open", onclick: () => openRequest(rq, "saved") },
+        el("span", { class: "method m-" + rq.method }, rq.method), " ", rq.name || rq.slug,
+        el("div", { class: "src" }, idx.dir + "/" + c.name + "/" + rq.slug + ".yaml")),
+      el("button", { type: "button", class: "small danger", title: "Delete " + c.name + "/" + rq.slug + ".yaml", onclick: () => removeSaved(c.name, rq) }, "×"))))));
+  panel.replaceChildren(...[errors, ...colls].filter(Boolean));
+  if (!colls.length) panel.append(el("p", { class: "hint" }, "No saved requests yet: build one on a route and Save it."));
+}
+
+async function removeSaved(coll, rq) {
+  if (!confirm("Delete " + coll + "/" + rq.slug + ".yaml (" + (rq.name || rq.slug) + ")?")) return;
+  try {
+    await deleteRequest(coll, rq.slug);
+    await loadFiles();
+  } catch (err) {
+    showMessage("Not deleted: " + err.message);
+  }
+}
+
+function renderHistory() {
+  const list = history.entries();
+  const items = list.map((h, i) => {
+    const { path } = splitURL(h.request.url);
+    const outcome = h.error ? el("span", { class: "status-err" }, "failed") : el("span", { class: h.status < 400 ? "status-ok" : "status-err" }, String(h.status));
+    return el("li", { "data-index": i, "data-status": String(h.status ?? ""), onclick: () => openRequest({ ...h.request, at: h.at }, "history") },
+      outcome, " ", el("span", { class: "method m-" + h.request.method }, h.request.method), " ", el("span", { class: "path" }, path),
+      el("div", { class: "src" }, new Date(h.at).toLocaleTimeString() + (h.ms != null ? " · " + h.ms + " ms" : "") + (h.request.version ? " · " + h.request.version : "") + (h.error ? " · " + h.error : "")));
+  });
+  $("#panel-history").replaceChildren(
+    el("p", {}, el("button", { type: "button", id: "clear-history", class: "small secondary", onclick: () => { history.clear(); renderHistory(); } }, "Clear history"),
+      " ", el("span", { class: "muted" }, list.length + " in this browser")),
+    el("ul", { id: "history" }, items));
+}
+
+function showTab(name) {
+  for (const b of document.querySelectorAll("#tabs [data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
+  for (const p of document.querySelectorAll("#explorer .panel")) p.hidden = p.id !== "panel-" + name;
 }
 
 function responseView(res, text, ms) {
@@ -340,6 +605,8 @@ async function main() {
   renderList();
   await environmentsLoaded;
   $("#filter").addEventListener("input", (ev) => filter(ev.target.value));
+  for (const b of document.querySelectorAll("#tabs [data-tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
+  renderHistory();
   document.body.dataset.state = "ready";
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"net/http"
 	"path/filepath"
 
@@ -9,7 +8,6 @@ import (
 
 	"gati.dev/gati"
 	"gati.dev/gati/cmd/gati/internal/devserver"
-	"gati.dev/gati/cmd/gati/internal/playground/collection"
 	"gati.dev/gati/cmd/gati/internal/playground/export"
 	"gati.dev/gati/cmd/gati/internal/playground/filesapi"
 )
@@ -62,7 +60,7 @@ func runDev(cmd *cobra.Command, dir, host string, port int, timings bool) error 
 	p := &devPrep{dir: dir}
 	return devserver.Run(cmd.Context(), devserver.Options{
 		Dir: dir, Host: host, Port: port, Prepare: p.prepare, Unchanged: p.unchanged, Out: cmd.OutOrStdout(), Began: processStart, Timings: timings,
-		Serve: map[string]http.Handler{filesapi.Prefix: &filesapi.Handler{Dir: dir, Export: exportFormat}},
+		Serve: map[string]http.Handler{filesapi.Prefix: &filesapi.Handler{Dir: dir, Export: export.Named}},
 	})
 }
 
@@ -75,23 +73,4 @@ func configPort(dir string) int {
 		return 0
 	}
 	return cfg.Server.Port
-}
-
-// exportFormat exports for the playground UI, in the formats of gati
-// playground export. A request the UI has not saved yet is named after
-// the playground collection so a Go test still has a name.
-func exportFormat(format string, reqs []*collection.Request, env *collection.Environment) ([]byte, error) {
-	f, err := export.ParseFormat(format)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range reqs {
-		if r.Collection == "" {
-			r.Collection = "playground"
-		}
-		if r.Slug == "" {
-			r.Slug = fmt.Sprintf("request-%d", i+1)
-		}
-	}
-	return export.Export(f, reqs, env, export.Options{})
 }

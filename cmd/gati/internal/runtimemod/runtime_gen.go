@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201113526-2f1f9c009fda"
+const Version = "v0.0.0-20261201183044-419c4d4d65ac"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Lx+cAJ/aRNW5CfIOPWUiDEed05cqyUF0iZAeLG2b50o="
+const ContentHash = "h1:QZxNTWWs9NiT72HFUU92Zjm7NrZpybCgC+tIoJwuBOg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796124926, 0).UTC()
+var generatedAt = time.Unix(1796149844, 0).UTC()

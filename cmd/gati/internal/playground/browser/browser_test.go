@@ -179,6 +179,15 @@ func TestExplorerAndBuilderOnTasks(t *testing.T) {
 	if !strings.HasPrefix(status, "200") || !strings.Contains(body, "[") {
 		t.Errorf("GET /tasks: %q %q", status, body)
 	}
+
+	// Run on its own, the app has no file API: saving says how to get one.
+	if !value(t, ctx, chromedp.Evaluate[bool](`document.querySelector("#save").disabled && document.querySelector("#export").disabled`)) {
+		t.Error("Save and Export are enabled without the file API")
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#tabs [data-tab="saved"]`)), chromedp.WaitVisible(chromedp.CSS("#saved-unavailable")))
+	if hint := value(t, ctx, chromedp.Text(chromedp.CSS("#saved-unavailable"))); !strings.Contains(hint, "gati dev") {
+		t.Errorf("the Saved tab without the file API says %q", hint)
+	}
 }
 
 func TestBuilderSendsDeprecatedVersion(t *testing.T) {

@@ -41,8 +41,8 @@ type Set struct {
 
 // Collection is a folder of saved requests.
 type Collection struct {
-	Name     string
-	Requests []*Request // sorted by file name
+	Name     string     `json:"name"`
+	Requests []*Request `json:"requests"` // sorted by file name
 }
 
 // Request is one saved request: a file <collection>/<Slug>.yaml. The
@@ -81,11 +81,16 @@ type Auth struct {
 	In    string `yaml:"in,omitempty" json:"in,omitempty"` // header (default) or query
 
 	// oauth2: Grant is client_credentials or authorization_code (with PKCE).
+	// Issuer, when set, is where the playground discovers the endpoints
+	// (/.well-known/openid-configuration); ClientAuth is how the client
+	// authenticates at the token endpoint: basic (default) or post.
 	Grant        string `yaml:"grant,omitempty" json:"grant,omitempty"`
+	Issuer       string `yaml:"issuer,omitempty" json:"issuer,omitempty"`
 	TokenURL     string `yaml:"token_url,omitempty" json:"tokenUrl,omitempty"`
 	AuthURL      string `yaml:"auth_url,omitempty" json:"authUrl,omitempty"`
 	ClientID     string `yaml:"client_id,omitempty" json:"clientId,omitempty"`
 	ClientSecret string `yaml:"client_secret,omitempty" json:"clientSecret,omitempty"`
+	ClientAuth   string `yaml:"client_auth,omitempty" json:"clientAuth,omitempty"`
 	Scope        string `yaml:"scope,omitempty" json:"scope,omitempty"`
 	Audience     string `yaml:"audience,omitempty" json:"audience,omitempty"`
 }

@@ -96,6 +96,7 @@ func TestLoadBadFiles(t *testing.T) {
 		{"auth credential in file", "c/r.yaml", "method: GET\nurl: /\nauth:\n  type: basic\n  username: ann\n  password: hunter2\n", "c/r.yaml:6: auth.password holds a credential: keep it out of the committed file, as a secret of the environment, and write {{name}} here"},
 		{"auth grant", "c/r.yaml", "method: GET\nurl: /\nauth: {type: oauth2, grant: implicit}\n", `c/r.yaml:3: auth.grant "implicit" is not a grant: use one of client_credentials, authorization_code`},
 		{"auth in", "c/r.yaml", "method: GET\nurl: /\nauth: {type: apikey, name: X-Key, value: '{{key}}', in: cookie}\n", `c/r.yaml:3: auth.in "cookie" must be header or query`},
+		{"auth client_auth", "c/r.yaml", "method: GET\nurl: /\nauth: {type: oauth2, grant: client_credentials, client_id: c, client_auth: header}\n", `c/r.yaml:3: auth.client_auth "header" must be basic or post`},
 		{"no url", "c/r.yaml", "method: GET\n", "c/r.yaml:1: url is required"},
 		{"lower-case method", "c/r.yaml", "method: get\nurl: /\n", `c/r.yaml:1: method "get" must be upper case: GET`},
 		{"not a pointer", "c/r.yaml", "method: GET\nurl: /\nexpect:\n  json: {title: x}\n", `c/r.yaml:4: expect.json key "title" is not a JSON pointer: start it with / ("/title")`},

@@ -31,7 +31,7 @@ func (e *FileError) Error() string {
 // Valid keys of each mapping, in the order the docs list them.
 var (
 	requestKeys     = []string{"name", "method", "url", "version", "headers", "query", "body", "auth", "expect", "scripts"}
-	authKeys        = []string{"type", "token", "username", "password", "name", "value", "in", "grant", "token_url", "auth_url", "client_id", "client_secret", "scope", "audience"}
+	authKeys        = []string{"type", "token", "username", "password", "name", "value", "in", "grant", "issuer", "token_url", "auth_url", "client_id", "client_secret", "client_auth", "scope", "audience"}
 	expectKeys      = []string{"status", "json", "headers"}
 	scriptKeys      = []string{"pre", "post"}
 	environmentKeys = []string{"variables", "secrets"}
@@ -249,6 +249,9 @@ func checkAuth(file string, n *yaml.Node) []error {
 	if g := value(n, "grant"); g != nil && !slices.Contains(authGrants, g.Value) {
 		errs = append(errs, &FileError{File: file, Line: g.Line,
 			Msg: fmt.Sprintf("auth.grant %q is not a grant: use one of %s", g.Value, strings.Join(authGrants, ", "))})
+	}
+	if ca := value(n, "client_auth"); ca != nil && ca.Value != "basic" && ca.Value != "post" {
+		errs = append(errs, &FileError{File: file, Line: ca.Line, Msg: fmt.Sprintf("auth.client_auth %q must be basic or post", ca.Value)})
 	}
 	if in := value(n, "in"); in != nil && in.Value != "header" && in.Value != "query" {
 		errs = append(errs, &FileError{File: file, Line: in.Line, Msg: fmt.Sprintf("auth.in %q must be header or query", in.Value)})

@@ -82,6 +82,16 @@ type Options struct {
 	TSClient string
 }
 
+// Named exports reqs in the format named format, with the zero Options:
+// what the playground's file API does for the UI (filesapi.Exporter).
+func Named(format string, reqs []*collection.Request, env *collection.Environment) ([]byte, error) {
+	f, err := ParseFormat(format)
+	if err != nil {
+		return nil, err
+	}
+	return Export(f, reqs, env, Options{})
+}
+
 // Export exports reqs, resolved against env (nil for none), in format f.
 // It is the one entry point for the CLI and the dev server alike: reqs
 // may be one request or a collection, read from files (collection.Load)

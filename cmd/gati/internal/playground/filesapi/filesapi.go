@@ -246,6 +246,14 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	for i, r := range body.Requests { // built in the UI, not saved yet
+		if r.Collection == "" {
+			r.Collection = "playground"
+		}
+		if r.Slug == "" {
+			r.Slug = fmt.Sprintf("request-%d", i+1)
+		}
+	}
 	out, err := h.Export(body.Format, body.Requests, env)
 	if err != nil {
 		problem(w, http.StatusUnprocessableEntity, "playground_not_exported", err.Error())
