@@ -18,10 +18,11 @@ import (
 	"gati.dev/gati/gatitest"
 )
 
-// The tests of auth.js, the playground's authentication helpers, until
-// the UI wires them in: a harness mounts authEditor on the playground page
-// and sends requests through applyAuth, against examples/tasks, whose
-// GET /me checks JWT access tokens of a real OpenID Provider (oidctest).
+// The tests of auth.js, the playground's authentication helpers, in
+// detail: a harness mounts authEditor on the playground page and sends
+// requests through applyAuth, against examples/tasks, whose GET /me checks
+// JWT access tokens of a real OpenID Provider (oidctest). wired_auth_test.go
+// drives the same editor where the UI wires it, in the request builder.
 
 // apiAudience is the aud the app requires and the provider adds.
 const apiAudience = "tasks-api"
@@ -108,41 +109,68 @@ func send(t *testing.T, ctx context.Context, url string) sent {
 	return eval[sent](t, ctx, "send("+js(url)+")")
 }
 
-// field is the editor's input or select for an auth field.
-func field(name string) chromedp.CSS {
-	return chromedp.CSS(fmt.Sprintf(`#auth-harness [data-auth-field=%q]`, name))
+// The element that holds the auth editor: the harness's, or the wired
+// builder's form.
+const (
+	harnessRoot = "#auth-harness"
+	builderRoot = "#builder"
+)
+
+// field is the harness editor's input or select for an auth field.
+func field(name string) chromedp.CSS { return fieldIn(harnessRoot, name) }
+
+// fieldIn is the input or select for an auth field of the editor in root.
+func fieldIn(root, name string) chromedp.CSS {
+	return chromedp.CSS(fmt.Sprintf(`%s [data-auth-field=%q]`, root, name))
 }
 
-func control(name string) chromedp.CSS {
-	return chromedp.CSS(fmt.Sprintf(`#auth-harness [data-auth=%q]`, name))
+func control(name string) chromedp.CSS { return controlIn(harnessRoot, name) }
+
+func controlIn(root, name string) chromedp.CSS {
+	return chromedp.CSS(fmt.Sprintf(`%s [data-auth=%q]`, root, name))
 }
 
-// choose selects value in the editor's select for name, as a user does.
+// choose selects value in the harness editor's select for name, as a user
+// does.
 func choose(name, value string) chromedp.Action[chromedp.Void] {
+	return chooseIn(harnessRoot, name, value)
+}
+
+func chooseIn(root, name, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
-  const s = document.querySelector('#auth-harness [data-auth-field=%q], #auth-harness [data-auth=%q]');
+  const s = document.querySelector(%q);
   s.value = %q;
   s.dispatchEvent(new Event("change", {bubbles: true}));
-})()`, name, name, value))
+})()`, fmt.Sprintf(`%s [data-auth-field=%q], %s [data-auth=%q]`, root, name, root, name), value))
 }
 
-// tokenState waits for the editor's token status to reach state (none,
-// valid or expired) and returns its text.
+// tokenState waits for the harness editor's token status to reach state
+// (none, valid or expired) and returns its text.
 func tokenState(t *testing.T, ctx context.Context, state string) string {
 	t.Helper()
-	sel := chromedp.CSS(fmt.Sprintf(`#auth-harness [data-auth="token-status"][data-state=%q]`, state))
+	return tokenStateIn(t, ctx, harnessRoot, state)
+}
+
+func tokenStateIn(t *testing.T, ctx context.Context, root, state string) string {
+	t.Helper()
+	sel := chromedp.CSS(fmt.Sprintf(`%s [data-auth="token-status"][data-state=%q]`, root, state))
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(wctx, chromedp.WaitVisible(sel)); err != nil {
 		t.Fatalf("token status never %s: %v; status %q, error %q", state, err,
-			value(t, ctx, chromedp.Text(control("token-status"))), authError(t, ctx))
+			value(t, ctx, chromedp.Text(controlIn(root, "token-status"))), authErrorIn(t, ctx, root))
 	}
 	return value(t, ctx, chromedp.Text(sel))
 }
 
 func authError(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	return eval[string](t, ctx, `document.querySelector('#auth-harness [data-auth="error"]')?.textContent ?? ""`)
+	return authErrorIn(t, ctx, harnessRoot)
+}
+
+func authErrorIn(t *testing.T, ctx context.Context, root string) string {
+	t.Helper()
+	return eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q)?.textContent ?? ""`, root+` [data-auth="error"]`))
 }
 
 // waitError waits for the editor to show an error and returns it.
@@ -161,20 +189,32 @@ type authSetup struct {
 	app   string
 	ctx   context.Context
 	shots string
+	root  string // the element holding the auth editor the test drives
 }
 
+// setupAuth starts the provider and the tasks example, opens the playground
+// and loads the harness.
 func setupAuth(t *testing.T, opts oidctest.Options) *authSetup {
+	t.Helper()
+	s := startAuth(t, opts, harnessRoot)
+	if !eval[bool](t, s.ctx, harness) {
+		t.Fatal("the harness did not load")
+	}
+	return s
+}
+
+// startAuth starts a provider (the app's issuer, allowing its origin and
+// its playground's redirect URI) and the tasks example, and opens the
+// playground, with no harness: the test drives the editor in root.
+func startAuth(t *testing.T, opts oidctest.Options, root string) *authSetup {
 	t.Helper()
 	opts.Audience = apiAudience
 	p := oidctest.Start(t, opts)
 	app := startTasksWithIssuer(t, p.Issuer)
 	p.AllowOrigin(app)
 	p.AddRedirectURI(app + "/_playground/oauth-callback.html")
-	s := &authSetup{p: p, app: app, ctx: browser(t), shots: screenshots(t)}
+	s := &authSetup{p: p, app: app, ctx: browser(t), shots: screenshots(t), root: root}
 	do(t, s.ctx, chromedp.Navigate(app+"/_playground/"), ready)
-	if !eval[bool](t, s.ctx, harness) {
-		t.Fatal("the harness did not load")
-	}
 	return s
 }
 
@@ -378,18 +418,19 @@ func TestAuthOAuthAuthorizationCode(t *testing.T) {
 	})
 }
 
-// openPopup clicks Get token and returns the sign-in popup's context.
+// openPopup clicks Get token in the editor in s.root and returns the
+// sign-in popup's context.
 func (s *authSetup) openPopup(t *testing.T) context.Context {
 	t.Helper()
 	ch := chromedp.WaitNewTarget(s.ctx, func(info *target.Info) bool {
 		return strings.HasPrefix(info.URL, s.p.Issuer)
 	})
-	do(t, s.ctx, chromedp.Click(control("get-token")))
+	do(t, s.ctx, chromedp.Click(controlIn(s.root, "get-token")))
 	var id target.ID
 	select {
 	case id = <-ch:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("no popup opened; error %q", authError(t, s.ctx))
+		t.Fatalf("no popup opened; error %q", authErrorIn(t, s.ctx, s.root))
 	}
 	popup, cancel := chromedp.NewContext(s.ctx, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)

@@ -9,16 +9,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// mountWSPanel selects GET /tasks/events in the explorer and mounts the
-// WebSocket tester (ws.js) in the route's detail, with the Authorization
-// header the builder would pass it.
-var mountWSPanel = chromedp.Evaluate[bool](`(async () => {
-	const { wsPanel } = await import("/_playground/ws.js");
-	const route = { method: "GET", path: "/tasks/events", kind: "raw" };
-	const ctx = { path: () => "/tasks/events", version: () => "", headers: () => [["Authorization", "Bearer dev-token"]], substitute: (s) => s };
-	document.querySelector("#detail").replaceChildren(wsPanel(route, ctx));
-	return true;
-})()`, chromedp.EvalAwaitPromise)
+// openWSTester opens the WebSocket tester of the selected GET route with the
+// builder's own "WebSocket…" button, which mounts ws.js in the form's #ws
+// section with the builder's path parameters, version and headers.
+var openWSTester = []chromedp.Action[chromedp.Void]{
+	chromedp.Click(chromedp.CSS("#open-ws")),
+	chromedp.WaitVisible(chromedp.CSS("#builder #ws #ws-panel")),
+}
 
 func wsLog(sel string) string { return "#ws-log li" + sel }
 
@@ -41,8 +38,9 @@ func createTask(t *testing.T, url, title string) {
 	}
 }
 
-// TestWebSocketTesterOnTasksEvents connects the WebSocket tester to the
-// tasks example's GET /tasks/events through the relay, sees the event of
+// TestWebSocketTesterOnTasksEvents opens the WebSocket tester from the
+// builder of the tasks example's GET /tasks/events, connects through the
+// relay with the builder's Authorization header, sees the event of
 // a task created over HTTP arrive, refuses to send invalid JSON, closes
 // with a code of its own, then sends a message the route does not accept
 // and sees the route close with 1008.
@@ -50,13 +48,19 @@ func TestWebSocketTesterOnTasksEvents(t *testing.T) {
 	t.Parallel()
 	url, shots := startExample(t, "tasks"), screenshots(t)
 	ctx := browser(t)
-	do(t, ctx, chromedp.Navigate(url+"/_playground/"), ready, selectRoute("GET", "/tasks/events"))
-	if !value(t, ctx, mountWSPanel) {
-		t.Fatal("mounting ws.js failed")
+	do(t, ctx, chromedp.Navigate(url+"/_playground/"), ready, selectRoute("GET", "/tasks/events"),
+		chromedp.SetValue(chromedp.CSS("#headers"), "Authorization: Bearer dev-token"))
+	do(t, ctx, openWSTester...)
+	if target := value(t, ctx, chromedp.Text(chromedp.CSS("#ws-target"))); target != "/tasks/events" {
+		t.Errorf("the tester targets %q", target)
 	}
 	do(t, ctx, chromedp.Click(chromedp.CSS("#ws-connect")),
 		chromedp.WaitVisible(chromedp.CSS(wsLog(`[data-type="open"]`))),
 		chromedp.WaitVisible(chromedp.CSS(`#ws-state[data-state="open"]`)))
+	// The builder's header lines go with the handshake.
+	if connect := value(t, ctx, chromedp.Text(chromedp.CSS(wsLog(`[data-type="connect"]`)))); !strings.Contains(connect, "to /tasks/events with Authorization") {
+		t.Errorf("the connect entry shows %q", connect)
+	}
 
 	createTask(t, url, "Watch the frames")
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(wsLog(`[data-dir="received"]`))), screenshot(shots, "ws-1-event-received"))
@@ -103,19 +107,16 @@ func TestWebSocketTesterOnTasksEvents(t *testing.T) {
 // TestWebSocketTesterShowsRefusedHandshake: a route that answers the
 // handshake with something other than 101 has its status, headers and
 // problem shown: here GET /tasks/{id}'s 404 for a task that does not
-// exist.
+// exist, its id typed into the builder's path parameter.
 func TestWebSocketTesterShowsRefusedHandshake(t *testing.T) {
 	t.Parallel()
 	url, shots := startExample(t, "tasks"), screenshots(t)
 	ctx := browser(t)
-	do(t, ctx, chromedp.Navigate(url+"/_playground/"), ready)
-	if !value(t, ctx, chromedp.Evaluate[bool](`(async () => {
-		const { wsPanel } = await import("/_playground/ws.js");
-		const ctx = { path: () => "/tasks/1", version: () => "", headers: () => [], substitute: (s) => s };
-		document.querySelector("#detail").replaceChildren(wsPanel({ method: "GET", path: "/tasks/{id}" }, ctx));
-		return true;
-	})()`, chromedp.EvalAwaitPromise)) {
-		t.Fatal("mounting ws.js failed")
+	do(t, ctx, chromedp.Navigate(url+"/_playground/"), ready, selectRoute("GET", "/tasks/{id}"),
+		chromedp.SetValue(chromedp.CSS(`#builder [data-param="id"]`), "no-such-task"))
+	do(t, ctx, openWSTester...)
+	if target := value(t, ctx, chromedp.Text(chromedp.CSS("#ws-target"))); target != "/tasks/no-such-task" {
+		t.Errorf("the tester targets %q, want the builder's id filled in", target)
 	}
 	do(t, ctx, chromedp.Click(chromedp.CSS("#ws-connect")),
 		chromedp.WaitVisible(chromedp.CSS(wsLog(`[data-type="refused"]`))), screenshot(shots, "ws-5-refused"))
