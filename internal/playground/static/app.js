@@ -224,10 +224,10 @@ function select(i, preset = null) {
     r.older?.length ? [el("dt", {}, "older"), el("dd", {}, r.older.map((o) => "until " + o.until + " at " + o.source).join(", "))] : null);
   const schemas = [["request schema", r.request], ["response schema", r.response]].filter(([, s]) => s)
     .map(([name, s]) => el("details", {}, el("summary", {}, name), el("pre", {}, JSON.stringify(s, null, 2))));
-  $("#detail").replaceChildren(
+  $("#detail").replaceChildren(...[
     el("h2", {}, el("span", { class: "method m-" + (r.method || "ANY") }, r.method || "ANY"), " ", el("span", { class: "path" }, r.path), ...badges(vs)),
     preset ? loadedNote(preset) : null,
-    info, ...schemas, builder(r, preset || {}));
+    info, ...schemas, builder(r, preset || {})].filter(Boolean));
 }
 
 function loadedNote(p) {

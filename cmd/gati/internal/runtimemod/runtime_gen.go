@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201183044-419c4d4d65ac"
+const Version = "v0.0.0-20261201183401-1c6dbdcdfd5d"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:QZxNTWWs9NiT72HFUU92Zjm7NrZpybCgC+tIoJwuBOg="
+const ContentHash = "h1:HG29zf1d9B/3gbDPi5Iwj0afwOdXnx5svWpzVf1xgvc="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796149844, 0).UTC()
+var generatedAt = time.Unix(1796150041, 0).UTC()

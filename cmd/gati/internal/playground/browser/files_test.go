@@ -72,7 +72,7 @@ func TestSavedRequestsHistoryAndExport(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#loaded[data-origin="saved"]`)),
 		chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#status")),
 		chromedp.WaitVisible(chromedp.CSS(`#script-results li[data-passed]`)),
-		screenshot(shots, "saved-2-sent-with-expectations"))
+		chromedp.ScrollIntoView(chromedp.CSS("#script-results")), screenshot(shots, "saved-2-sent-with-expectations"))
 	status := value(t, ctx, chromedp.Text(chromedp.CSS("#status")))
 	passed, failed := value(t, ctx, count(`#script-results li[data-passed="true"]`)), value(t, ctx, count(`#script-results li[data-passed="false"]`))
 	if !strings.HasPrefix(status, "201") || passed != 6 || failed != 0 { // status, four JSON values, Content-Type

@@ -24,7 +24,7 @@ test("deliberately wrong", () => expect(gati.response.status).toBe(200));
 gati.variables.set("taskId", String(gati.response.json().id));`),
 		chromedp.Click(chromedp.CSS("#send")),
 		chromedp.WaitVisible(chromedp.CSS(`#script-results li[data-passed="false"]`)),
-		screenshot(shots, "scripts-1-token-and-tests"))
+		chromedp.ScrollIntoView(chromedp.CSS("#script-results")), screenshot(shots, "scripts-1-token-and-tests"))
 	status := value(t, ctx, chromedp.Text(chromedp.CSS("#status")))
 	passed := value(t, ctx, count(`#script-results li[data-passed="true"]`))
 	failed := value(t, ctx, chromedp.Text(chromedp.CSS(`#script-results li[data-passed="false"]`)))
@@ -36,7 +36,7 @@ gati.variables.set("taskId", String(gati.response.json().id));`),
 	do(t, ctx, chromedp.SetValue(chromedp.CSS("#pre-script"), "const a = 1;\nconst = 2;"),
 		chromedp.SetValue(chromedp.CSS("#post-script"), " "), // chromedp cannot set ""
 		chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#not-sent")),
-		screenshot(shots, "scripts-2-syntax-error"))
+		chromedp.ScrollIntoView(chromedp.CSS("#script-results")), screenshot(shots, "scripts-2-syntax-error"))
 	msg := value(t, ctx, chromedp.Text(chromedp.CSS("#script-results .script-error")))
 	if !strings.Contains(msg, "line 2") {
 		t.Errorf("the syntax error shows %q, want its line 2", msg)
