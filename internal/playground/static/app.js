@@ -8,7 +8,7 @@
 // kept in the browser's history (history.js). Plain ES modules, no build.
 
 import { authEditor, applyAuth } from "./auth.js";
-import { files, loadIndex, secrets, saveRequest, deleteRequest, exportRequests, slug } from "./files.js";
+import { files, loadIndex, secrets, saveRequest, deleteRequest, saveEnvironment, exportRequests, slug } from "./files.js";
 import * as history from "./history.js";
 import { runScript } from "./sandbox.js";
 import { wsPanel } from "./ws.js";
@@ -52,12 +52,74 @@ async function loadFiles() {
 
 async function loadEnvironments() {
   const idx = await loadFiles();
+  listEnvironments(idx);
+  $("#env").addEventListener("change", (ev) => activate(ev.target.value));
+  $("#env-edit").addEventListener("click", editEnvironment);
+  await activate(envs.list[0]);
+}
+
+function listEnvironments(idx) {
   envs.list = (idx?.environments || []).map((e) => e.name);
   if (!envs.list.length) envs.list = ["local"];
-  const picker = $("#env");
-  picker.replaceChildren(...envs.list.map((n) => el("option", { value: n }, n)));
-  picker.addEventListener("change", () => activate(picker.value));
-  await activate(envs.list[0]);
+  $("#env").replaceChildren(...envs.list.map((n) => el("option", { value: n }, n)));
+}
+
+// editEnvironment opens the environment editor on the active one. Under
+// gati dev it saves to the environment's file and its secrets' values to
+// the git-ignored .secrets/ folder; otherwise the values live in the tab.
+async function editEnvironment() {
+  const dialog = $("#env-dialog");
+  const status = dialog.querySelector("#env-status");
+  const report = (state, text) => { status.dataset.state = state; status.textContent = text; };
+  report("", "");
+  const nameInput = dialog.querySelector("#env-name");
+  nameInput.value = envs.active;
+  nameInput.disabled = !files.available;
+  dialog.querySelector("#env-where").textContent = files.available
+    ? "Variables go to .gati/playground/environments/<name>.yaml, which you commit; a secret's value goes to .gati/playground/.secrets/<name>.yaml, which git ignores. A new name makes a new environment."
+    : "The app runs without gati dev: these values live in this tab only.";
+  let rows = Object.entries(envs.values).map(([k, v]) => [k, v, false]);
+  const def = envs.defs[envs.active];
+  if (files.available && def) {
+    let values = {};
+    try { values = await secrets(envs.active); } catch (err) { report("error", "The secrets were not loaded: " + err.message); }
+    rows = [...Object.entries(def.variables || {}).map(([k, v]) => [k, v, false]), ...(def.secrets || []).map((k) => [k, values[k] ?? "", true])];
+  }
+  const tbody = dialog.querySelector("#env-vars tbody");
+  const row = (name = "", value = "", secret = false) => {
+    const valueInput = el("input", { type: secret ? "password" : "text", class: "env-var-value", value, autocomplete: "off", spellcheck: "false" });
+    const tr = el("tr", { class: "env-row" },
+      el("td", {}, el("input", { type: "text", class: "env-var-name", value: name, autocomplete: "off", spellcheck: "false" })),
+      el("td", {}, valueInput),
+      el("td", {}, el("input", { type: "checkbox", class: "env-var-secret", ...(secret ? { checked: "" } : {}), onchange: (ev) => { valueInput.type = ev.target.checked ? "password" : "text"; } })),
+      el("td", {}, el("button", { type: "button", class: "small danger", title: "Remove", onclick: () => tr.remove() }, "×")));
+    return tr;
+  };
+  tbody.replaceChildren(...rows.map((r) => row(...r)));
+  dialog.querySelector("#env-add").onclick = () => tbody.append(row());
+  dialog.querySelector("#env-save").onclick = async () => {
+    const variables = {}, secretValues = {};
+    for (const tr of tbody.querySelectorAll(".env-row")) {
+      const name = tr.querySelector(".env-var-name").value.trim();
+      if (!name) continue;
+      if (name in variables || name in secretValues) return report("error", "Not saved: " + name + " is there twice.");
+      (tr.querySelector(".env-var-secret").checked ? secretValues : variables)[name] = tr.querySelector(".env-var-value").value;
+    }
+    if (!files.available) {
+      envs.values = { ...variables, ...secretValues };
+      return report("saved", "Kept in this tab.");
+    }
+    const name = nameInput.value.trim();
+    try {
+      const saved = await saveEnvironment(name, variables, secretValues);
+      listEnvironments(await loadFiles());
+      await activate(name);
+      report("saved", "Saved to " + saved.file + (Object.keys(secretValues).length ? ", secrets to " + saved.secrets : ""));
+    } catch (err) {
+      report("error", "Not saved: " + err.message);
+    }
+  };
+  if (!dialog.open) dialog.showModal();
 }
 
 async function activate(name) {

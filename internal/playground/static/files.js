@@ -71,6 +71,15 @@ export async function deleteRequest(collection, slug) {
   await call("DELETE", "requests/" + encodeURIComponent(collection) + "/" + encodeURIComponent(slug));
 }
 
+/**
+ * Saves environment name: its variables to environments/<name>.yaml with
+ * the secrets' names, the secrets' values to the git-ignored .secrets/.
+ */
+export async function saveEnvironment(name, variables, secretValues) {
+  const res = await call("PUT", "environments/" + encodeURIComponent(name), { variables, secrets: secretValues });
+  return res.json();
+}
+
 /** Exports requests to format (curl, go, ts, js) with environment's values; resolves to the text. */
 export async function exportRequests(format, environment, requests) {
   const res = await call("POST", "export", { format, environment, requests });

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -136,5 +137,55 @@ func TestSavedRequestsHistoryAndExport(t *testing.T) {
 	}
 	if stored := value(t, ctx, chromedp.Evaluate[string](`localStorage.getItem("gati.playground.history")`)); strings.Contains(stored, "dev-token") || !strings.Contains(stored, "Write docs") {
 		t.Errorf("the history stored %s", stored)
+	}
+}
+
+// TestEnvironmentEditor edits the development environment in the UI: a
+// new variable goes to the committed file, a new secret's value only to
+// the git-ignored one, and a variable holding a secret's value is
+// refused with the file left as it was.
+func TestEnvironmentEditor(t *testing.T) {
+	t.Parallel()
+	url, dir := startWithFiles(t)
+	shots := screenshots(t)
+	ctx := browser(t)
+	row := func(n int, field string) chromedp.CSS {
+		return chromedp.CSS(fmt.Sprintf("#env-vars tbody tr:nth-child(%d) .env-var-%s", n, field))
+	}
+	do(t, ctx, chromedp.Navigate(url+"/_playground/"), ready, chromedp.Click(chromedp.CSS("#env-edit")),
+		chromedp.WaitVisible(chromedp.CSS("#env-dialog .env-row")))
+	if n := value(t, ctx, count("#env-vars .env-row")); n != 2 { // baseUrl, and the secret token
+		t.Fatalf("the editor shows %d variables, want 2", n)
+	}
+	if typ := value(t, ctx, chromedp.Evaluate[string](`document.querySelector("#env-vars tbody tr:nth-child(2) .env-var-value").type + " " + document.querySelector("#env-vars tbody tr:nth-child(2) .env-var-value").value`)); typ != "password dev-token" {
+		t.Errorf("the secret token is shown as %q, want a password field holding its value", typ)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS("#env-add")), chromedp.SetValue(row(3, "name"), "greeting"), chromedp.SetValue(row(3, "value"), "hello"),
+		chromedp.Click(chromedp.CSS("#env-add")), chromedp.SetValue(row(4, "name"), "apiKey"), chromedp.SetValue(row(4, "value"), "s3cr3t"),
+		chromedp.Click(row(4, "secret")), chromedp.Click(chromedp.CSS("#env-save")),
+		chromedp.WaitVisible(chromedp.CSS(`#env-status[data-state="saved"]`)), screenshot(shots, "env-1-saved"))
+	envFile := filepath.Join(dir, collection.Dir, collection.EnvironmentsDir, "development.yaml")
+	committed, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretsFile, err := os.ReadFile(filepath.Join(dir, collection.SecretsFile("development")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := string(committed); !strings.Contains(c, "greeting: hello") || !strings.Contains(c, "- apiKey") || strings.Contains(c, "s3cr3t") || strings.Contains(c, "dev-token") {
+		t.Errorf("the committed file holds:\n%s", c)
+	}
+	if s := string(secretsFile); !strings.Contains(s, "s3cr3t") || !strings.Contains(s, "dev-token") {
+		t.Errorf("the secrets file holds:\n%s", s)
+	}
+
+	do(t, ctx, chromedp.Click(chromedp.CSS("#env-add")), chromedp.SetValue(row(5, "name"), "leak"), chromedp.SetValue(row(5, "value"), "s3cr3t"),
+		chromedp.Click(chromedp.CSS("#env-save")), chromedp.WaitVisible(chromedp.CSS(`#env-status[data-state="error"]`)), screenshot(shots, "env-2-refused"))
+	if msg := value(t, ctx, chromedp.Text(chromedp.CSS("#env-status"))); !strings.Contains(msg, "leak") {
+		t.Errorf("a variable holding a secret's value: %q", msg)
+	}
+	if after, _ := os.ReadFile(envFile); string(after) != string(committed) {
+		t.Errorf("the refused save changed the file:\n%s", after)
 	}
 }
