@@ -38,7 +38,7 @@ func (a *App) registerPlayground() {
 	}
 	builtin := []RouteOption{routeOption(func(r *route) { r.builtin, r.loc = true, "gati (built-in)" })}
 	a.handle("GET "+PathPlaygroundRoutes, playgroundGate(token, a.servePlaygroundRoutes), "", builtin)
-	a.handle("GET "+PathPlaygroundWS, playgroundGate(token, newWSRelay(a).serve), "", builtin)
+	a.handle("GET "+PathPlaygroundWS, playgroundGate(token, a.playgroundWS()), "", builtin)
 	a.handle("GET "+PathPlayground+"{file...}", playgroundGate(token, servePlaygroundAsset), "", builtin)
 	a.handle("GET /_playground", playgroundGate(token, func(req *Request, res *Response, _ *Global, _ *Local) error {
 		w, err := res.Hijack()
@@ -47,6 +47,26 @@ func (a *App) registerPlayground() {
 		}
 		return err
 	}), "", builtin)
+}
+
+// PathPlaygroundWS is the playground's WebSocket relay, which the
+// WebSocket tester opens its sockets through: it is there when the app
+// imports gati.dev/gati/ws (see docs/playground-websocket.md).
+const PathPlaygroundWS = "/_playground/api/ws"
+
+// playgroundWS serves the WebSocket relay package ws registered, or
+// explains why there is none.
+func (a *App) playgroundWS() HandlerFunc {
+	if playground.WSRelay == nil {
+		return func(*Request, *Response, *Global, *Local) error {
+			return NewError(http.StatusNotImplemented, "playground_ws_unavailable",
+				"this app has no WebSocket relay: it serves no WebSocket route (the relay comes with gati.dev/gati/ws)")
+		}
+	}
+	relay := playground.WSRelay(a.stopping)
+	return func(req *Request, res *Response, _ *Global, lctx *Local) error {
+		return relay(req.r, res.Hijack, res.Header(), lctx.Logger())
+	}
 }
 
 // playgroundGate lets through the requests that carry token; an empty
@@ -81,7 +101,7 @@ func (a *App) servePlaygroundRoutes(_ *Request, res *Response, _ *Global, _ *Loc
 // playgroundRoutes describes the app's own routes, for the explorer.
 func (a *App) playgroundRoutes() playground.Routes {
 	cfg := a.global.cfg
-	doc := playground.Routes{App: cfg.Name, Env: cfg.Env(), Routes: []playground.Route{}}
+	doc := playground.Routes{App: cfg.Name, Env: cfg.Env(), Routes: []playground.Route{}, WSRelay: playground.WSRelay != nil}
 	for _, e := range a.table.Routes() {
 		if rt := e.Value; !rt.builtin {
 			doc.Routes = append(doc.Routes, rt.playgroundRoute())

@@ -226,3 +226,25 @@ func basic(user, pass string) string {
 	req.SetBasicAuth(user, pass)
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Basic ")
 }
+
+// TestPlaygroundWithoutWSRelay: an app that does not import
+// gati.dev/gati/ws has no WebSocket relay; the route list says so and the
+// relay's path answers 501 with a problem that says why.
+func TestPlaygroundWithoutWSRelay(t *testing.T) {
+	t.Setenv("GATI_PLAYGROUND_TOKEN", "")
+	app, err := playgroundApp(t, "development", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		WSRelay *bool `json:"wsRelay"`
+	}
+	if rec := get(app, "/_playground/api/routes"); json.Unmarshal(rec.Body.Bytes(), &doc) != nil || doc.WSRelay == nil || *doc.WSRelay {
+		t.Errorf("the route list says wsRelay %v: %s", doc.WSRelay, rec.Body)
+	}
+	rec := get(app, gati.PathPlaygroundWS)
+	var p gati.Problem
+	if rec.Code != http.StatusNotImplemented || json.Unmarshal(rec.Body.Bytes(), &p) != nil || p.Code != "playground_ws_unavailable" || !strings.Contains(p.Detail, "gati.dev/gati/ws") {
+		t.Errorf("GET %s: %d %s", gati.PathPlaygroundWS, rec.Code, rec.Body)
+	}
+}

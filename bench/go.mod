@@ -10,8 +10,6 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 )
 
-require github.com/coder/websocket v1.8.15 // indirect
-
 require (
 	gati.dev/gati/effects/postgres v0.0.0
 	github.com/dustin/go-humanize v1.1.0 // indirect

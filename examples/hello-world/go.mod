@@ -4,9 +4,6 @@ go 1.26.0
 
 require gati.dev/gati v0.0.0
 
-require (
-	github.com/coder/websocket v1.8.15 // indirect
-	go.yaml.in/yaml/v3 v3.0.6 // indirect
-)
+require go.yaml.in/yaml/v3 v3.0.6 // indirect
 
 replace gati.dev/gati => ../..

@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -81,8 +82,12 @@ func Authorized(r *http.Request, token string) bool {
 
 // Routes is the body of GET /_playground/api/routes.
 type Routes struct {
-	App      string    `json:"app"`
-	Env      string    `json:"env"`
+	App string `json:"app"`
+	Env string `json:"env"`
+	// WSRelay reports whether the app serves the WebSocket relay (it
+	// imports gati.dev/gati/ws); without it the UI offers no WebSocket
+	// tester.
+	WSRelay  bool      `json:"wsRelay"`
 	Routes   []Route   `json:"routes"`
 	Versions *Versions `json:"versions,omitempty"`
 }
@@ -136,3 +141,13 @@ type Version struct {
 	// Routes are the patterns of the routes the version changed.
 	Routes []string `json:"routes,omitempty"`
 }
+
+// RelayFunc serves one request to the WebSocket relay: it answers through
+// hijack, or returns an error (a *gati.Error) for the app to answer with,
+// setting header's values first when it does.
+type RelayFunc func(r *http.Request, hijack func() (http.ResponseWriter, error), header http.Header, log *slog.Logger) error
+
+// WSRelay makes an app's WebSocket relay, given the channel closed when
+// the app begins to shut down. Package gati.dev/gati/ws sets it when
+// imported; nil means the app has no relay, and the route list says so.
+var WSRelay func(stopping <-chan struct{}) RelayFunc

@@ -334,7 +334,7 @@ function builder(r, p) {
         el("label", {}, "pre-request script", el("textarea", { id: "pre-script", rows: "4", spellcheck: "false" }, p.scripts?.pre || "")),
         el("label", {}, "post-response script", el("textarea", { id: "post-script", rows: "4", spellcheck: "false" }, p.scripts?.post || ""))),
       el("button", { id: "send", type: "submit" }, "Send"),
-      method === "GET" ? el("button", { id: "open-ws", type: "button", onclick: () => openWS(r, form) }, "WebSocket…") : null,
+      method === "GET" && doc.wsRelay ? el("button", { id: "open-ws", type: "button", onclick: () => openWS(r, form) }, "WebSocket…") : null,
       el("button", { id: "export", type: "button", class: "secondary", ...noFiles, onclick: () => exportDialog([currentRequest(r, form)], "this request") }, "Export…")),
     el("fieldset", { id: "save-section" }, el("legend", {}, "Save to .gati/playground/"),
       el("label", { class: "inline" }, "collection ", el("input", { id: "save-collection", list: "collection-names", value: p.collection || collections[0] || "requests", ...noFiles })),

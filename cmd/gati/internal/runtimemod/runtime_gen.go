@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201183600-7ec0c687465a"
+const Version = "v0.0.0-20261201183937-8bac1b1690cb"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:fsDGh0ZaYar3pPJODpMzBwy9LeR3dmNaaP6BXkYAAZ0="
+const ContentHash = "h1:i6wbFpDL0oAmd1g/SLgH2viv0fJOmEU6QUGk9vsL0qM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796150160, 0).UTC()
+var generatedAt = time.Unix(1796150377, 0).UTC()

@@ -214,6 +214,10 @@ func TestBuilderSendsDeprecatedVersion(t *testing.T) {
 	if !strings.Contains(problem, "not_found") {
 		t.Errorf("the problem view shows %q", problem)
 	}
+	// versioned-api serves no WebSocket route, so it has no relay to test one through.
+	if n := value(t, ctx, count("#open-ws")); n != 0 {
+		t.Errorf("a WebSocket… button without the relay")
+	}
 }
 
 // TestThousandRoutes measures how long the explorer takes to list an

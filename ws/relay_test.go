@@ -1,4 +1,4 @@
-package gati_test
+package ws_test
 
 import (
 	"context"
@@ -339,7 +339,7 @@ func TestPlaygroundWSRefusesForeignOrigin(t *testing.T) {
 
 func TestPlaygroundWSNeedsTokenOutsideDevelopment(t *testing.T) {
 	t.Parallel()
-	cfg := &gati.Config{Playground: gati.PlaygroundConfig{Enabled: on(true), Token: "s3cret"}}
+	cfg := &gati.Config{Playground: gati.PlaygroundConfig{Enabled: new(true), Token: "s3cret"}}
 	rt, ctx := newRelayTest(t, "production", cfg), testCtx(t)
 	for _, auth := range []string{"", "Bearer wrong"} {
 		_, resp, err := websocket.Dial(ctx, rt.url+gati.PathPlaygroundWS, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {auth}}})

@@ -1,4 +1,4 @@
-package gati
+package ws
 
 import (
 	"context"
@@ -18,9 +18,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+
+	"gati.dev/gati"
+	"gati.dev/gati/internal/playground"
 )
 
-// PathPlaygroundWS is the playground's WebSocket relay. A browser cannot
+func init() { playground.WSRelay = newRelay }
+
+// The playground's WebSocket relay, served at gati.PathPlaygroundWS when
+// the app imports this package (an app with no WebSocket route has
+// nothing for the WebSocket tester to open, and does not link a WebSocket
+// library for it). A browser cannot
 // set the headers of a WebSocket handshake (Authorization, X-API-Version),
 // so the WebSocket tester opens its socket here instead, and the relay
 // opens the one to the route, with those headers, to this app and no
@@ -40,7 +48,6 @@ import (
 //
 // Every message from the relay carries "at", when it happened (RFC 3339,
 // UTC, milliseconds).
-const PathPlaygroundWS = "/_playground/api/ws"
 
 // relayLimits bound what a client of the relay controls.
 var relayLimits = struct {
@@ -55,12 +62,13 @@ var relayLimits = struct {
 
 // wsRelay is an app's relay: the sessions it serves count against a limit.
 type wsRelay struct {
-	app   *App
-	slots chan struct{}
+	stopping <-chan struct{} // closed when the app begins to shut down
+	slots    chan struct{}
 }
 
-func newWSRelay(a *App) *wsRelay {
-	return &wsRelay{app: a, slots: make(chan struct{}, relayLimits.sessions)}
+// newRelay is playground.WSRelay: an app's relay.
+func newRelay(stopping <-chan struct{}) playground.RelayFunc {
+	return (&wsRelay{stopping: stopping, slots: make(chan struct{}, relayLimits.sessions)}).serve
 }
 
 // relayIn is a message from the browser.
@@ -94,39 +102,39 @@ type relayOut struct {
 	Error    string      `json:"error,omitempty"`
 }
 
-func (r *wsRelay) serve(req *Request, res *Response, _ *Global, lctx *Local) error {
-	local, _ := req.r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+func (r *wsRelay) serve(req *http.Request, hijack func() (http.ResponseWriter, error), header http.Header, log *slog.Logger) error {
+	local, _ := req.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if local == nil {
-		return NewError(http.StatusInternalServerError, "playground_ws_unavailable",
+		return gati.NewError(http.StatusInternalServerError, "playground_ws_unavailable",
 			"the WebSocket relay needs the address the app listens on, and this request came through no listener")
 	}
-	if !headerHasToken(req.r.Header, "Connection", "upgrade") || !headerHasToken(req.r.Header, "Upgrade", "websocket") {
-		res.Header().Set("Connection", "Upgrade")
-		res.Header().Set("Upgrade", "websocket")
-		return NewError(http.StatusUpgradeRequired, "upgrade_required",
+	if !headerHasToken(req.Header, "Connection", "upgrade") || !headerHasToken(req.Header, "Upgrade", "websocket") {
+		header.Set("Connection", "Upgrade")
+		header.Set("Upgrade", "websocket")
+		return gati.NewError(http.StatusUpgradeRequired, "upgrade_required",
 			"the playground's WebSocket relay: open a WebSocket here, then send the connect message")
 	}
 	select {
 	case r.slots <- struct{}{}:
 		defer func() { <-r.slots }()
 	default:
-		return NewError(http.StatusServiceUnavailable, "playground_ws_busy",
+		return gati.NewError(http.StatusServiceUnavailable, "playground_ws_busy",
 			fmt.Sprintf("the playground relays %d WebSockets at once; close one", relayLimits.sessions))
 	}
-	w, err := res.Hijack()
+	w, err := hijack()
 	if err != nil {
 		return err
 	}
 	// The default options check that Origin names this host: another
 	// site's page cannot drive the relay with the user's credentials.
-	conn, err := websocket.Accept(w, req.r, nil)
+	conn, err := websocket.Accept(w, req, nil)
 	if err != nil {
 		return nil // Accept has answered
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(relayLimits.message*4/3 + 64<<10) // base64 and the envelope
-	s := &relaySession{relay: r, conn: conn, local: local, req: req.r, log: lctx.Logger(), done: make(chan struct{})}
-	s.run(context.WithoutCancel(req.r.Context()))
+	s := &relaySession{relay: r, conn: conn, local: local, req: req, log: log, done: make(chan struct{})}
+	s.run(context.WithoutCancel(req.Context()))
 	return nil
 }
 
@@ -368,7 +376,7 @@ func (s *relaySession) watch(ctx context.Context) {
 		select {
 		case <-s.done:
 			return
-		case <-s.relay.app.stopping:
+		case <-s.relay.stopping:
 			reason = "the app is shutting down"
 		case now := <-tick.C:
 			if now.Sub(time.Unix(0, s.activity.Load())) >= relayLimits.idle {
@@ -411,7 +419,7 @@ func relayPath(p string) (string, error) {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "", bad("not a path")
 	}
-	if u.Path == PathPlaygroundWS {
+	if u.Path == gati.PathPlaygroundWS {
 		return "", bad("it is the relay itself")
 	}
 	return p, nil
