@@ -1,6 +1,7 @@
 package gati
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"reflect"
@@ -114,7 +115,7 @@ func (a *App) playgroundRoutes() playground.Routes {
 }
 
 func (r *route) playgroundRoute() playground.Route {
-	out := playground.Route{Method: r.method, Path: r.path, Pattern: r.pattern, Kind: "raw",
+	out := playground.Route{Method: r.method, Path: r.path, Pattern: r.pattern, Kind: cmp.Or(r.stream, "raw"),
 		Source: r.loc, Name: r.name, Status: r.status, Handler: funcName(r.handler)}
 	if out.Status == 0 {
 		out.Status = http.StatusOK

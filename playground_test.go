@@ -3,6 +3,7 @@ package gati_test
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -246,5 +247,28 @@ func TestPlaygroundWithoutWSRelay(t *testing.T) {
 	var p gati.Problem
 	if rec.Code != http.StatusNotImplemented || json.Unmarshal(rec.Body.Bytes(), &p) != nil || p.Code != "playground_ws_unavailable" || !strings.Contains(p.Detail, "gati.dev/gati/ws") {
 		t.Errorf("GET %s: %d %s", gati.PathPlaygroundWS, rec.Code, rec.Body)
+	}
+}
+
+// TestPlaygroundRouteKinds: a raw handler registered with Streaming is
+// listed with its stream's kind.
+func TestPlaygroundRouteKinds(t *testing.T) {
+	app := gati.New(gati.WithEnv("development"), gati.WithLogOutput(io.Discard))
+	app.HandleFunc("GET /events", pgRaw, gati.Streaming("sse"))
+	app.HandleFunc("GET /chat", pgRaw, gati.Streaming("websocket"))
+	app.HandleFunc("GET /raw", pgRaw)
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Routes []struct{ Path, Kind string } }
+	if err := json.Unmarshal(get(app, "/_playground/api/routes").Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, r := range doc.Routes {
+		kinds[r.Path] = r.Kind
+	}
+	if want := map[string]string{"/events": "sse", "/chat": "websocket", "/raw": "raw"}; !maps.Equal(kinds, want) {
+		t.Errorf("kinds %v, want %v", kinds, want)
 	}
 }

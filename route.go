@@ -30,6 +30,7 @@ type route struct {
 	mw               []Middleware
 	httpMW           []HTTPMiddleware
 	builtin          bool
+	stream           string   // "sse" or "websocket" when the handler answers with one (Streaming)
 	until            string   // set on an older implementation: serves versions before this id
 	older            []*route // older implementations of this route, oldest first
 
@@ -50,6 +51,13 @@ func Status(code int) RouteOption { return routeOption(func(r *route) { r.status
 
 // Name names the route for tools and generated clients.
 func Name(name string) RouteOption { return routeOption(func(r *route) { r.name = name }) }
+
+// Streaming records that the route's raw handler answers with a stream:
+// kind is "sse" (it calls Response.SSE) or "websocket" (a ws.Handler).
+// gati build writes it from what the handler calls; the playground's
+// explorer shows it, and offers its WebSocket tester on WebSocket routes.
+// It changes nothing in how a request is served.
+func Streaming(kind string) RouteOption { return routeOption(func(r *route) { r.stream = kind }) }
 
 // Source records where the route is declared, for error messages and
 // tools. Generated registration code passes the directive's position;

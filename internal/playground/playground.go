@@ -97,7 +97,7 @@ type Route struct {
 	Method     string         `json:"method"` // "" means any method
 	Path       string         `json:"path"`
 	Pattern    string         `json:"pattern"`
-	Kind       string         `json:"kind"` // typed or raw
+	Kind       string         `json:"kind"` // typed, raw, or a raw handler's stream: sse or websocket
 	Source     string         `json:"source"`
 	Handler    string         `json:"handler,omitempty"`
 	Name       string         `json:"name,omitempty"`

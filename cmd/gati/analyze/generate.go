@@ -123,6 +123,9 @@ func (g *generator) routeOptions(r manifest.Route) (string, error) {
 	if r.Until != "" {
 		fmt.Fprintf(&opts, ", gati.Until(%s)", strconv.Quote(r.Until))
 	}
+	if r.Handler.Stream != "" {
+		fmt.Fprintf(&opts, ", gati.Streaming(%s)", strconv.Quote(string(r.Handler.Stream)))
+	}
 	for _, t := range []struct{ option, value string }{
 		{"gati.Timeout", r.Timeout}, {"gati.ReadTimeout", r.ReadTimeout}, {"gati.WriteTimeout", r.WriteTimeout}} {
 		if t.value == "" {

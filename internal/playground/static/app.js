@@ -166,6 +166,7 @@ function renderList() {
     const li = el("li", { "data-index": i, "data-method": r.method || "ANY", "data-path": r.path },
       el("span", { class: "method m-" + (r.method || "ANY") }, r.method || "ANY"), " ",
       el("span", { class: "path" }, r.path), ...badges(vs),
+      r.kind === "websocket" || r.kind === "sse" ? el("span", { class: "badge stream", "data-kind": r.kind }, r.kind === "sse" ? "SSE" : "WebSocket") : null,
       el("div", { class: "src" }, r.source + (r.handler ? " · " + r.handler : "")));
     frag.append(li);
     return { li, text: [r.method, r.path, r.handler, r.source, r.name, ...vs.map((v) => v.id + " " + v.status)].join(" ").toLowerCase() };

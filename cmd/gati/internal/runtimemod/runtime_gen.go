@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201183937-8bac1b1690cb"
+const Version = "v0.0.0-20261201184203-83b23f0e081b"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:i6wbFpDL0oAmd1g/SLgH2viv0fJOmEU6QUGk9vsL0qM="
+const ContentHash = "h1:g7I/Dggbu5waq8u5h8jnqHYVwMVUUWJZ8oHG4PF+znU="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796150377, 0).UTC()
+var generatedAt = time.Unix(1796150523, 0).UTC()

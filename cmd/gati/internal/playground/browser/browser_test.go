@@ -167,6 +167,11 @@ func TestExplorerAndBuilderOnTasks(t *testing.T) {
 	if listed := value(t, ctx, count("#routes li")); listed != want || want == 0 {
 		t.Errorf("the explorer lists %d routes, the manifest %d", listed, want)
 	}
+	// gati build marked the streams: Events is a WebSocket, Stream SSE.
+	if ws, sse := value(t, ctx, count(`#routes li[data-path="/tasks/events"] .stream[data-kind="websocket"]`)),
+		value(t, ctx, count(`#routes li[data-path="/tasks/stream"] .stream[data-kind="sse"]`)); ws != 1 || sse != 1 {
+		t.Errorf("stream badges: %d WebSocket on /tasks/events, %d SSE on /tasks/stream; want one each", ws, sse)
+	}
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#filter"), "{id}"), screenshot(shots, "2-filtered"))
 	if shown := value(t, ctx, count("#routes li:not([hidden])")); shown != 3 { // GET, PATCH and DELETE /tasks/{id}
 		t.Errorf("filtering on {id} shows %d routes, want 3", shown)
