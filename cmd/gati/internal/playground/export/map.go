@@ -119,9 +119,11 @@ func splitBase(t text) (base text, path, why string) {
 	return base, path, ""
 }
 
-// matchRoute finds the method of methods whose operation (op) is the JSON
-// operation of method whose pattern matches path, the one with the most
-// literal segments when several do, and the path parameters' values.
+// matchRoute finds the method of methods whose operation (op) has method
+// and the pattern that matches path, the one with the most literal
+// segments when several do, and the path parameters' values: nil unless
+// that operation is a JSON one (a request for a stream's route calls
+// the stream, even where a JSON route's pattern matches it too).
 func matchRoute[M any](method, path string, methods []M, op func(*M) *api.Operation) (*M, map[string]string) {
 	segs := strings.Split(path, "/")
 	var best *M
@@ -130,13 +132,16 @@ func matchRoute[M any](method, path string, methods []M, op func(*M) *api.Operat
 	for i := range methods {
 		m := &methods[i]
 		o := op(m)
-		if o.Method != method || o.Kind != api.JSON {
+		if o.Method != method {
 			continue
 		}
 		values, lit, ok := matchPattern(strings.Split(o.Path, "/"), segs)
 		if ok && lit > bestLit {
 			best, bestValues, bestLit = m, values, lit
 		}
+	}
+	if best == nil || op(best).Kind != api.JSON {
+		return nil, nil
 	}
 	return best, bestValues
 }
