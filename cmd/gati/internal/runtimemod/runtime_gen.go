@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201183401-1c6dbdcdfd5d"
+const Version = "v0.0.0-20261201184333-6a4f21c3afa8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:HG29zf1d9B/3gbDPi5Iwj0afwOdXnx5svWpzVf1xgvc="
+const ContentHash = "h1:ak8hw6+oRf1UFqkHBkyB6TSsr8wxhSoQ+PYuOSAI2Z0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796150041, 0).UTC()
+var generatedAt = time.Unix(1796150613, 0).UTC()
