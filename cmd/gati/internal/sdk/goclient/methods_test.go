@@ -1,6 +1,7 @@
 package goclient
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -126,5 +127,39 @@ func TestMethods(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(imports, " "), "time") {
 		t.Errorf("ListItems imports %v", imports)
+	}
+}
+
+// TestCheckBody checks which bodies make the round trip through the
+// tasks client's body types, and what it says of those that do not.
+func TestCheckBody(t *testing.T) {
+	t.Parallel()
+	a := goldens[1].load(t)
+	ops := map[string]*api.Operation{}
+	for i := range a.Operations {
+		ops[a.Operations[i].Method+" "+a.Operations[i].Path] = &a.Operations[i]
+	}
+	for _, c := range []struct {
+		op, body, want string // want: "" when it fits
+	}{
+		{"POST /tasks", `{"title": "Write docs", "due": "2026-03-01T17:00:00Z"}`, ""},
+		{"POST /tasks", `{"title": "   "}`, ""},
+		{"POST /tasks", `{"title": ""}`, ""}, // required: never left out
+		{"POST /tasks", `{"title": 5}`, "/title is not a string"},
+		{"POST /tasks", `{"title": "x", "extra": 1}`, `the body has a member "extra", which the Go type has no field for`},
+		{"POST /tasks", `{"Title": "x"}`, `the body has a member "Title", which the Go type has no field for`},
+		{"POST /tasks", `{"title": "x", "due": "tomorrow"}`, "/due is not a date-time (RFC 3339)"},
+		{"POST /tasks", `{"title": "x", "due": null}`, "/due is left out when empty, as the Go type says"},
+		{"POST /tasks", `{"title": null}`, "/title is null, which a string cannot hold"},
+		{"POST /tasks", `[1]`, "the body is not an object"},
+		{"POST /tasks", `{"title": "x"} {}`, "more than one JSON value"},
+		{"PATCH /tasks/{id}", `{"done": false}`, ""},
+		{"PATCH /tasks/{id}", `{"title": ""}`, ""},
+		{"GET /tasks", `{}`, "the operation takes no body"},
+	} {
+		err := CheckBody(a, ops[c.op], []byte(c.body))
+		if got := fmt.Sprint(err); err == nil && c.want != "" || err != nil && got != c.want {
+			t.Errorf("%s %s: %v, want %q", c.op, c.body, err, c.want)
+		}
 	}
 }
