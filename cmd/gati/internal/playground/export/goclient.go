@@ -23,9 +23,9 @@ type goCall struct {
 	time  bool   // the statements use playgroundTime
 }
 
-// goMap maps r to a method of the generated Go client (its methods
+// goMap maps r to a method of the generated Go client for a (methods,
 // qualified with goClientName), or says why it does not map.
-func goMap(r request, methods []goclient.Method) (call goCall, why string) {
+func goMap(r request, a *api.API, methods []goclient.Method) (call goCall, why string) {
 	base, path, m, values, why := mapRoute(r, methods, func(m *goclient.Method) *api.Operation { return m.Op })
 	if why != "" {
 		return goCall{}, why
@@ -33,6 +33,13 @@ func goMap(r request, methods []goclient.Method) (call goCall, why string) {
 	name := "Client." + m.Name
 	if why := bodyMismatch(r, m.Body != "", name); why != "" {
 		return goCall{}, why
+	}
+	if m.Body != "" {
+		// The client sends the body re-encoded from its type: map the
+		// request only when that is the saved body.
+		if err := goclient.CheckBody(a, m.Op, []byte(sample(r.Body))); err != nil {
+			return goCall{}, fmt.Sprintf("its body does not fit %s's %s: %v", name, strings.TrimPrefix(m.Body, goClientName+"."), err)
+		}
 	}
 	var fields []string
 	used := map[string]bool{}

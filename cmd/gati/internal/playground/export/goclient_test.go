@@ -150,6 +150,8 @@ func TestGoClientTestFallbacks(t *testing.T) {
 		{Collection: "x", Slug: "h", Name: "A body to a GET", Method: "GET", URL: "{{baseUrl}}/tasks/1", Body: "{}"},
 		{Collection: "x", Slug: "i", Name: "A stream", Method: "GET", URL: "{{baseUrl}}/tasks/stream"},
 		{Collection: "x", Slug: "j", Name: "Delete", Method: "DELETE", URL: "{{baseUrl}}/tasks/1"},
+		{Collection: "x", Slug: "k", Name: "A title that is no string", Method: "POST", URL: "{{baseUrl}}/tasks", Body: `{"title": 5}`},
+		{Collection: "x", Slug: "l", Name: "A member the type has not", Method: "PATCH", URL: "{{baseUrl}}/tasks/1", Body: `{"title": "x", "{{token}}": 1}`},
 	}
 	src, err := GoClientTest(append(reqs, extra...), env, "main", "", a, exampleGoClient)
 	if err != nil {
@@ -164,6 +166,8 @@ func TestGoClientTestFallbacks(t *testing.T) {
 		"// Sent with net/http: Client.Create needs a body and the request has none.",
 		"// Sent with net/http: Client.Get sends no body and the request has one.",
 		"// Sent with net/http: GET /tasks/stream is not an operation of the app's JSON API.",
+		"// Sent with net/http: its body does not fit Client.Create's CreateInput: /title is not a string.",
+		`// Sent with net/http: its body does not fit Client.Update's UpdateInput: the body has a member "x", which the Go type has no field for.`,
 		`c := pg.client("http://127.0.0.1:1", "2025-01-01", nil)`,
 		"Limit: new(int64(2)),",
 		"resp, err := c.Delete(t.Context(), playgroundclient.DeleteParams{",
@@ -253,7 +257,7 @@ func TestGoMapHeaders(t *testing.T) {
 	}
 	r := request{Method: "GET", Path: text{"", BaseURLVar, "/items/7"}, Body: text{""},
 		Headers: [][2]text{{{"X-API-Version"}, {"2025-01-01"}}, {{"x-trace"}, {"abc"}}, {{"Accept"}, {"application/json"}}}}
-	call, why := goMap(r, []goclient.Method{m})
+	call, why := goMap(r, nil, []goclient.Method{m})
 	if why != "" {
 		t.Fatal(why)
 	}
@@ -267,11 +271,11 @@ func TestGoMapHeaders(t *testing.T) {
 		}
 	}
 	r.Headers = r.Headers[:1]
-	if _, why := goMap(r, []goclient.Method{m}); why != "it has no value for the required header parameter X-Trace" {
+	if _, why := goMap(r, nil, []goclient.Method{m}); why != "it has no value for the required header parameter X-Trace" {
 		t.Errorf("without the header: %q", why)
 	}
 	r.Path = text{"", BaseURLVar, "/items/seven"}
-	if _, why := goMap(r, []goclient.Method{m}); why != `the path parameter id has Go type int64, which "seven" does not convert to` {
+	if _, why := goMap(r, nil, []goclient.Method{m}); why != `the path parameter id has Go type int64, which "seven" does not convert to` {
 		t.Errorf("a path value that is no integer: %q", why)
 	}
 }

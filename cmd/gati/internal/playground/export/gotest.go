@@ -39,7 +39,8 @@ func GoTest(reqs []*collection.Request, env *collection.Environment, pkg, appDir
 // with the saved headers (WithHeader) and API version (WithVersion, none
 // when none was saved), retrying nothing, called with the params struct
 // filled from the path, query and header values (converted to the fields'
-// Go types) and the saved JSON body decoded into the body's type. The
+// Go types) and the saved JSON body decoded into the body's type, when
+// that type encodes it back as saved (goclient.CheckBody). The
 // expect block is checked against what the call returns: the status and
 // headers of its *Response, and as the body the result encoded as JSON, or
 // for an error status the body the *ApiError holds. The other requests are
@@ -66,7 +67,7 @@ func GoClientTest(reqs []*collection.Request, env *collection.Environment, pkg, 
 			return nil, fmt.Errorf("the Go client: %w", err)
 		}
 		for i, r := range prepared {
-			calls[i], whys[i] = goMap(r, methods)
+			calls[i], whys[i] = goMap(r, a, methods)
 			mapped = mapped || whys[i] == ""
 			usesTime = usesTime || calls[i].time
 		}
