@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201184333-6a4f21c3afa8"
+const Version = "v0.0.0-20261201184509-7059d0ff7ee8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:ak8hw6+oRf1UFqkHBkyB6TSsr8wxhSoQ+PYuOSAI2Z0="
+const ContentHash = "h1:cFnQ/37oCyqj7neaTFTOlBo/0C2ECwH0TCkYwcYBdLk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796150613, 0).UTC()
+var generatedAt = time.Unix(1796150709, 0).UTC()
