@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/module"
 
 	"gati.dev/gati/cmd/gati/analyze"
 	"gati.dev/gati/cmd/gati/internal/api"
@@ -40,7 +41,11 @@ func newPlaygroundExportCmd() *cobra.Command {
         exactly as saved, shell-quoted;
   go    a Go test file for the app's main package: one TestPlayground<Collection>
         per collection that builds and starts the app with gatitest (or tests
-        the app at $GATI_BASE_URL) and sends the requests in order, a subtest each;
+        the app at $GATI_BASE_URL) and sends the requests in order, a subtest each,
+        with net/http; with --go-client IMPORTPATH, it calls the app's generated
+        Go client, imported from that package (copy .gati/generated/goclient
+        there, or generate the client into it), for each request that maps to
+        one of the app's JSON operations, and net/http for the others;
   js    an ES module for node --test (plain JavaScript with JSDoc types);
   ts    a TypeScript test for node --test that calls the app's generated
         TypeScript client (gati generate) for each request that maps to one of
@@ -50,10 +55,13 @@ Tests assert each request's expect block. Variables come from the
 environment chosen with --env (needed when there are several); the base URL
 and secrets are read when the export runs, from $GATI_BASE_URL and
 $GATI_PLAYGROUND_<ENV>_<NAME>, so no secret is ever written to the export.
-Requests run in collection then file-name order. The ts format analyzes
-the app to map requests to operations, as gati generate does.`,
+Requests run in collection then file-name order. The ts format, and the
+go format with --go-client, analyze the app to map requests to operations,
+as gati generate does; the file says why beside each request that does not
+map.`,
 		Example: `  gati playground export --env test --format curl > tasks.sh
   gati playground export --env test --collection tasks --format go -o playground_test.go
+  gati playground export --env test --format go --go-client example.com/tasks/client -o playground_test.go
   gati playground export --env test --format js -o tasks.test.mjs
   gati playground export --env test --format ts --ts-client ./client/index.js -o tests/tasks.test.ts`,
 		Args: cobra.NoArgs,
@@ -93,11 +101,12 @@ the app to map requests to operations, as gati generate does.`,
 	cmd.Flags().StringVar(&o.pkg, "package", "main", "the package clause of a Go export")
 	cmd.Flags().StringVar(&o.appDir, "app-dir", ".", "the app's directory, relative to the Go export's package, which its tests build and start")
 	cmd.Flags().StringVar(&o.tsClient, "ts-client", export.DefaultTSClient, `the module a TypeScript export imports the generated client from; "none" sends every request with fetch`)
+	cmd.Flags().StringVar(&o.goClient, "go-client", "", "a Go export calls the app's generated Go client, imported from the package `IMPORTPATH`, for the requests that map to an operation (default: every request is sent with net/http)")
 	return cmd
 }
 
 type playgroundExportOptions struct {
-	dir, env, coll, format, out, pkg, appDir, tsClient string
+	dir, env, coll, format, out, pkg, appDir, tsClient, goClient string
 }
 
 // playgroundExport loads the playground files of o.dir and exports the
@@ -124,10 +133,21 @@ func playgroundExport(ctx context.Context, w io.Writer, f export.Format, o playg
 	if len(reqs) == 0 {
 		return nil, fmt.Errorf("playground export: no saved requests in %s: save some in the playground or write them as %s/<collection>/<request>.yaml", filepath.Join(o.dir, collection.Dir), collection.Dir)
 	}
-	opts := export.Options{Package: o.pkg, AppDir: o.appDir, TSClient: o.tsClient}
-	if f == export.FormatTS && o.tsClient != "none" {
+	opts := export.Options{Package: o.pkg, AppDir: o.appDir, TSClient: o.tsClient, GoClient: o.goClient}
+	if o.goClient != "" {
+		if f != export.FormatGo {
+			return nil, fmt.Errorf("playground export: --go-client is for --format go")
+		}
+		if err := module.CheckImportPath(o.goClient); err != nil {
+			return nil, fmt.Errorf("playground export: --go-client: %w", err)
+		}
+	}
+	if f == export.FormatTS && o.tsClient != "none" || f == export.FormatGo && o.goClient != "" {
 		r, err := analyzeApp(ctx, "playground export", o.dir, w, false, analyze.Options{ForClients: true})
 		if err != nil {
+			if f == export.FormatGo {
+				return nil, fmt.Errorf("%w (without --go-client, the export does not need the app's API)", err)
+			}
 			return nil, fmt.Errorf("%w (--ts-client none exports without the client)", err)
 		}
 		if opts.API, err = api.Load(o.dir, r.Manifest, api.Head); err != nil {

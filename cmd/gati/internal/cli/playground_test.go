@@ -21,6 +21,12 @@ func TestPlaygroundExport(t *testing.T) {
 	if err != nil || out != "" || !strings.Contains(string(b), "func TestPlaygroundTasks(t *testing.T)") || !strings.Contains(string(b), "gatitest.Start(t, cmd)") {
 		t.Fatalf("go export: %v %q\n%s", err, out, b)
 	}
+	// go with --go-client analyzes the app and calls its generated Go client.
+	out, err = run(t.Context(), t, "playground", "export", "--dir", tasksExample, "--env", "test", "--format", "go", "--go-client", "example.com/tasks/client")
+	if err != nil || !strings.Contains(out, `playgroundclient "example.com/tasks/client"`) || !strings.Contains(out, "c.Create(t.Context(), body)") ||
+		!strings.Contains(out, "c.List(t.Context(), playgroundclient.ListParams{") || strings.Contains(out, "Sent with net/http") {
+		t.Fatalf("go export with the client: %v\n%s", err, out)
+	}
 	out, err = run(t.Context(), t, "playground", "export", "--dir", tasksExample, "--env", "development", "--format", "js")
 	if err != nil || !strings.Contains(out, `import { test } from "node:test";`) || !strings.Contains(out, "GATI_PLAYGROUND_DEVELOPMENT_TOKEN") {
 		t.Fatalf("js export: %v\n%s", err, out)
@@ -55,6 +61,8 @@ func TestPlaygroundExportErrors(t *testing.T) {
 		{[]string{"--dir", tasksExample, "--env", "test", "--collection", "users"}, "playground export: --collection users: no such collection in " + filepath.Join(tasksExample, ".gati", "playground") + "; the collections are tasks"},
 		{[]string{"--dir", tasksExample, "--format", "postman"}, "playground export: --format postman is not a format: use one of curl, go, js, ts"},
 		{[]string{"--dir", t.TempDir()}, "playground export: no saved requests in"},
+		{[]string{"--dir", tasksExample, "--env", "test", "--format", "ts", "--go-client", "example.com/c"}, "playground export: --go-client is for --format go"},
+		{[]string{"--dir", tasksExample, "--env", "test", "--format", "go", "--go-client", "example.com/a b"}, "playground export: --go-client: malformed import path"},
 		{[]string{"--dir", broken}, "playground export: fix these files first:\n  .gati/playground/c/r.yaml:3: unknown key \"bdoy\" in a request"},
 	}
 	for _, tt := range tests {

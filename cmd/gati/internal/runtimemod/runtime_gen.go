@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201184203-83b23f0e081b"
+const Version = "v0.0.0-20261201191440-b0a6cc64ba54"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:g7I/Dggbu5waq8u5h8jnqHYVwMVUUWJZ8oHG4PF+znU="
+const ContentHash = "h1:sKbMZLpUuSg//W3ow2PY5qaLtAuRt46mcU3RV/djMfg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796150523, 0).UTC()
+var generatedAt = time.Unix(1796152480, 0).UTC()

@@ -1,6 +1,7 @@
 // Package export turns playground requests into things that run without
 // the playground: a shell script of curl commands (Curl), a Go test file
-// that targets the app with gatitest (GoTest), a JavaScript test for
+// that targets the app with gatitest (GoTest), calling its generated Go
+// client where it can (GoClientTest), a JavaScript test for
 // node --test (JSTest) and a TypeScript test that calls the app's
 // generated client (TSTest).
 //
@@ -12,9 +13,9 @@
 // reqs are one request or a collection, loaded with collection.Load or
 // built in memory (each with its Collection and Slug); env is the
 // environment to resolve {{variables}} with, nil for none. Options carries
-// the Go package clause and app directory, and for TypeScript the app's
-// API (api.Load, as gati generate builds it) and the module to import the
-// client from. Format.FileName and Format.MediaType name and serve the
+// the Go package clause and app directory, and for TypeScript and Go the
+// app's API (api.Load, as gati generate builds it) and the module or
+// package to import its generated client from. Format.FileName and Format.MediaType name and serve the
 // result; ParseFormat reads a format's name. Export reads no file and no
 // environment variable, and is safe for concurrent use.
 //

@@ -72,14 +72,21 @@ type Options struct {
 	// AppDir is the directory of the app a Go test builds and starts,
 	// relative to the test's package: "." when empty.
 	AppDir string
-	// API is the app's API at the version the TypeScript client was
-	// generated for. With it, a TypeScript test calls the generated
+	// API is the app's API at the version the TypeScript or Go client
+	// was generated for. With it, a TypeScript test calls the generated
 	// client for the requests that map to an operation; without it, it
-	// sends every request with fetch.
+	// sends every request with fetch. A Go test does too when GoClient is
+	// set.
 	API *api.API
 	// TSClient is the module a TypeScript test imports the client from:
 	// DefaultTSClient when empty.
 	TSClient string
+	// GoClient is the import path of the package a Go test imports the
+	// generated Go client from, such as "example.com/tasks/client". With
+	// it and API, a Go test calls the client for the requests that map to
+	// an operation (GoClientTest); without, it sends every request with
+	// net/http (GoTest).
+	GoClient string
 }
 
 // Named exports reqs in the format named format, with the zero Options:
@@ -106,7 +113,7 @@ func Export(f Format, reqs []*collection.Request, env *collection.Environment, o
 	case FormatCurl:
 		return Curl(reqs, env)
 	case FormatGo:
-		return GoTest(reqs, env, opts.Package, opts.AppDir)
+		return GoClientTest(reqs, env, opts.Package, opts.AppDir, opts.API, opts.GoClient)
 	case FormatJS:
 		return JSTest(reqs, env)
 	case FormatTS:

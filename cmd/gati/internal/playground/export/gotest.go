@@ -7,7 +7,9 @@ import (
 	"strings"
 	"unicode"
 
+	"gati.dev/gati/cmd/gati/internal/api"
 	"gati.dev/gati/cmd/gati/internal/playground/collection"
+	"gati.dev/gati/cmd/gati/internal/sdk/goclient"
 )
 
 // GoTest returns a gofmt'ed Go test file in package pkg with one
@@ -24,15 +26,51 @@ import (
 // A response expected to be an error with Content-Type
 // application/problem+json is decoded with gatitest.DecodeProblem.
 //
-// It sends requests with net/http rather than the app's generated Go
-// client: that client lives in .gati/generated/goclient, which a Go import
-// path cannot name (its directory starts with a dot), and a typed call
-// re-encodes the body and hides the raw response the JSON pointers of an
-// expect block are about. The export replays exactly what was saved.
+// It sends every request with net/http, exactly as saved; GoClientTest
+// calls the app's generated Go client instead where it can.
 func GoTest(reqs []*collection.Request, env *collection.Environment, pkg, appDir string) ([]byte, error) {
+	return GoClientTest(reqs, env, pkg, appDir, nil, "")
+}
+
+// GoClientTest is GoTest, except that a request that maps to a JSON
+// operation of a (as TSTest maps them) calls the operation's method on the
+// Go client that gati generate writes for a, imported from clientPath
+// (under the name playgroundclient): a client of the request's base URL
+// with the saved headers (WithHeader) and API version (WithVersion, none
+// when none was saved), retrying nothing, called with the params struct
+// filled from the path, query and header values (converted to the fields'
+// Go types) and the saved JSON body decoded into the body's type, when
+// that type encodes it back as saved (goclient.CheckBody). The
+// expect block is checked against what the call returns: the status and
+// headers of its *Response, and as the body the result encoded as JSON, or
+// for an error status the body the *ApiError holds. The other requests are
+// sent with net/http, and the file says why beside each. With a nil a or
+// an empty clientPath, it is GoTest.
+//
+// The client must be generated for the API version a describes, into a
+// package the test's module can import: gati generate writes it to
+// .gati/generated/goclient, which no import path can name (its directory
+// starts with a dot), so copy it, or generate it, into a package of the
+// module.
+func GoClientTest(reqs []*collection.Request, env *collection.Environment, pkg, appDir string, a *api.API, clientPath string) ([]byte, error) {
 	prepared, vars, err := prepare(reqs, env)
 	if err != nil {
 		return nil, err
+	}
+	mapping := a != nil && clientPath != ""
+	calls := make([]goCall, len(prepared))
+	whys := make([]string, len(prepared))
+	mapped, usesTime := false, false
+	if mapping {
+		methods, err := goclient.Methods(a, goClientName+".")
+		if err != nil {
+			return nil, fmt.Errorf("the Go client: %w", err)
+		}
+		for i, r := range prepared {
+			calls[i], whys[i] = goMap(r, a, methods)
+			mapped = mapped || whys[i] == ""
+			usesTime = usesTime || calls[i].time
+		}
 	}
 	if pkg == "" {
 		pkg = "main"
@@ -68,8 +106,18 @@ func GoTest(reqs []*collection.Request, env *collection.Environment, pkg, appDir
 		}
 		b.WriteString("go test -run '^TestPlayground'\n")
 	}
+	switch {
+	case mapped:
+		b.WriteString("//\n// The requests that map to an operation of the app's API call it through its\n// generated Go client (imported below as playgroundclient), with the saved\n// headers and the saved JSON body; the others are sent with net/http, as\n// saved, and say why.\n")
+	case mapping:
+		fmt.Fprintf(&b, "//\n// Every request is sent with net/http, as saved: none maps to an operation of\n// the app's generated Go client,\n//\n//\t%s\n", clientPath)
+	}
 	fmt.Fprintf(&b, "\npackage %s\n\n", pkg)
-	b.WriteString(goImports)
+	if mapped {
+		b.WriteString(goClientImports(clientPath, usesTime))
+	} else {
+		b.WriteString(goImports)
+	}
 	fmt.Fprintf(&b, "// playgroundAppDir is the directory of the app the tests build and start,\n// relative to this package; $GATI_APP_DIR overrides it.\nconst playgroundAppDir = %q\n\n", appDir)
 	fmt.Fprintf(&b, "// playgroundEnv is the app's GATI_ENV (\"\" for production).\nconst playgroundEnv = %q\n\n", envName)
 	fmt.Fprintf(&b, "// playgroundStarts tells whether the tests start the app: they do when\n// their URLs start with {{baseUrl}}.\nconst playgroundStarts = %v\n\n", starts)
@@ -92,11 +140,23 @@ func GoTest(reqs []*collection.Request, env *collection.Environment, pkg, appDir
 			fmt.Fprintf(&b, "\n// %s sends the requests of the collection %s, in order.\nfunc %s(t *testing.T) {\n\tpg := playgroundStart(t)\n", name, coll, name)
 		}
 		fmt.Fprintf(&b, "\n\t// %s\n\tt.Run(%q, func(t *testing.T) {\n", r.ID, r.Name)
-		fmt.Fprintf(&b, "\t\tres := pg.do(t, %q, %s, [][2]string{\n", r.Method, goText(r.URL))
-		for _, h := range r.Headers {
-			fmt.Fprintf(&b, "\t\t\t{%s, %s},\n", goText(h[0]), goText(h[1]))
+		switch {
+		case mapping && whys[i] == "":
+			b.WriteString(calls[i].stmts)
+		default:
+			if mapping {
+				fmt.Fprintf(&b, "\t\t// Sent with net/http: %s.\n", whys[i])
+			}
+			res := "res := "
+			if !hasExpect(r) {
+				res = "" // a variable not used would not compile
+			}
+			fmt.Fprintf(&b, "\t\t%spg.do(t, %q, %s, [][2]string{\n", res, r.Method, goText(r.URL))
+			for _, h := range r.Headers {
+				fmt.Fprintf(&b, "\t\t\t{%s, %s},\n", goText(h[0]), goText(h[1]))
+			}
+			fmt.Fprintf(&b, "\t\t}, %s)\n", goText(r.Body))
 		}
-		fmt.Fprintf(&b, "\t\t}, %s)\n", goText(r.Body))
 		if r.Expect.Status != 0 {
 			fmt.Fprintf(&b, "\t\tres.status(t, %d)\n", r.Expect.Status)
 		}
@@ -115,6 +175,12 @@ func GoTest(reqs []*collection.Request, env *collection.Environment, pkg, appDir
 		b.WriteString("}\n")
 	}
 	b.WriteString(goHelpers)
+	if mapped {
+		b.WriteString(goClientHelpers)
+		if usesTime {
+			b.WriteString(goTimeHelper)
+		}
+	}
 	return format.Source([]byte(b.String()))
 }
 

@@ -1,9 +1,7 @@
 package export
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -116,13 +114,9 @@ import assert from "node:assert/strict";
 // tsMap maps r to a method of the client: a label for messages and the
 // call's expression, or why it does not map.
 func tsMap(r request, class string, methods []tsclient.Method) (label, call, why string) {
-	base, path, why := splitBase(r.Path)
+	base, path, m, values, why := mapRoute(r, methods, func(m *tsclient.Method) *api.Operation { return m.Op })
 	if why != "" {
 		return "", "", why
-	}
-	m, values := matchRoute(r.Method, path, methods)
-	if m == nil {
-		return "", "", fmt.Sprintf("%s %s is not an operation of the app's JSON API", r.Method, path)
 	}
 	var args []string
 	for _, p := range m.PathArgs {
@@ -132,43 +126,17 @@ func tsMap(r request, class string, methods []tsclient.Method) (label, call, why
 		}
 		args = append(args, v)
 	}
-	hasBody := len(r.Body) > 1 || r.Body[0] != ""
-	switch {
-	case m.HasBody && !hasBody:
-		return "", "", fmt.Sprintf("%s.%s needs a body and the request has none", class, m.Name)
-	case !m.HasBody && hasBody:
-		return "", "", fmt.Sprintf("%s.%s sends no body and the request has one", class, m.Name)
-	case m.HasBody:
-		for _, h := range r.Headers {
-			if strings.EqualFold(strings.Join(h[0], ""), "Content-Type") && !strings.Contains(strings.ToLower(strings.Join(h[1], "")), "json") {
-				return "", "", "its body is not JSON"
-			}
-		}
-		if !json.Valid([]byte(sample(r.Body))) {
-			return "", "", "its body is not JSON"
-		}
+	if why := bodyMismatch(r, m.HasBody, class+"."+m.Name); why != "" {
+		return "", "", why
+	}
+	if m.HasBody {
 		args = append(args, fmt.Sprintf("JSON.parse(%s) as Parameters<%s[%s]>[%d]", jsText(r.Body), class, jsString(m.Name), len(m.PathArgs)))
 	}
 	if len(m.Params) > 0 {
 		var props []string
 		used := map[string]bool{}
 		for _, p := range m.Params {
-			var val text
-			found := false
-			switch p.In {
-			case "query":
-				for _, q := range r.Query {
-					if len(q[0]) == 1 && q[0][0] == p.Name {
-						val, found = q[1], true
-					}
-				}
-			case "header":
-				for _, h := range r.Headers {
-					if len(h[0]) == 1 && strings.EqualFold(h[0][0], p.Name) {
-						val, found = h[1], true
-					}
-				}
-			}
+			val, found := paramValue(r, p.In, p.Name)
 			if !found {
 				if p.Required {
 					return "", "", fmt.Sprintf("it has no value for the required %s parameter %s", p.In, p.Name)
@@ -184,10 +152,8 @@ func tsMap(r request, class string, methods []tsclient.Method) (label, call, why
 			}
 			props = append(props, propKey(p.Property)+": "+v)
 		}
-		for _, q := range r.Query {
-			if len(q[0]) != 1 || !used[q[0][0]] {
-				return "", "", fmt.Sprintf("the query parameter %s is not one of %s.%s", strings.Join(q[0], ""), class, m.Name)
-			}
+		if q, ok := extraQuery(r, used); ok {
+			return "", "", fmt.Sprintf("the query parameter %s is not one of %s.%s", q, class, m.Name)
 		}
 		args = append(args, "{ "+strings.Join(props, ", ")+" }")
 	} else if len(r.Query) > 0 {
@@ -203,108 +169,7 @@ func tsMap(r request, class string, methods []tsclient.Method) (label, call, why
 	}
 	args = append(args, opts)
 	label = fmt.Sprintf("%s %s (%s.%s)", r.Method, path, class, m.Name)
-	return label, fmt.Sprintf("client(%s).%s(%s)", base, m.Name, strings.Join(args, ", ")), ""
-}
-
-// sample is t with an "x" for each run-time variable.
-func sample(t text) string {
-	var b strings.Builder
-	for i, p := range t {
-		if i%2 == 1 {
-			p = "x"
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-// splitBase splits a URL into the expression of the client's base URL
-// and the literal path: {{baseUrl}} then a path, or an origin then a
-// path.
-func splitBase(t text) (base, path, why string) {
-	switch {
-	case len(t) == 3 && t[0] == "" && t[1] == BaseURLVar:
-		base, path = "env("+jsString(BaseURLVar)+")", t[2]
-	case len(t) == 1:
-		u, err := url.Parse(t[0])
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-			return "", "", "its URL does not start with {{baseUrl}} or an http origin"
-		}
-		base, path = jsString(u.Scheme+"://"+u.Host), u.EscapedPath()
-		if u.RawQuery != "" || u.Fragment != "" {
-			return "", "", "its URL has a query of its own"
-		}
-	default:
-		return "", "", "its URL does not start with {{baseUrl}} followed by a plain path"
-	}
-	if strings.ContainsAny(path, "?#") {
-		return "", "", "its URL has a query of its own"
-	}
-	if path == "" {
-		path = "/"
-	}
-	return base, path, ""
-}
-
-// matchRoute finds the JSON operation of method whose pattern matches
-// path, the one with the most literal segments when several do, and the
-// path parameters' values.
-func matchRoute(method, path string, methods []tsclient.Method) (*tsclient.Method, map[string]string) {
-	segs := strings.Split(path, "/")
-	var best *tsclient.Method
-	var bestValues map[string]string
-	bestLit := -1
-	for i := range methods {
-		m := &methods[i]
-		if m.Op.Method != method || m.Op.Kind != api.JSON {
-			continue
-		}
-		values, lit, ok := matchPattern(strings.Split(m.Op.Path, "/"), segs)
-		if ok && lit > bestLit {
-			best, bestValues, bestLit = m, values, lit
-		}
-	}
-	return best, bestValues
-}
-
-func matchPattern(pat, segs []string) (map[string]string, int, bool) {
-	values := map[string]string{}
-	lit := 0
-	for i, p := range pat {
-		name, isVar := strings.CutPrefix(p, "{")
-		name, isVar2 := strings.CutSuffix(name, "}")
-		switch {
-		case !isVar || !isVar2:
-			if i >= len(segs) || segs[i] != p {
-				return nil, 0, false
-			}
-			lit++
-		case name == "$":
-			if i != len(segs)-1 || segs[i] != "" {
-				return nil, 0, false
-			}
-		case strings.HasSuffix(name, "..."):
-			if i > len(segs) {
-				return nil, 0, false
-			}
-			v, err := url.PathUnescape(strings.Join(segs[i:], "/"))
-			if err != nil {
-				return nil, 0, false
-			}
-			values[strings.TrimSuffix(name, "...")] = v
-			return values, lit, true
-		default:
-			if i >= len(segs) || segs[i] == "" {
-				return nil, 0, false
-			}
-			v, err := url.PathUnescape(segs[i])
-			if err != nil {
-				return nil, 0, false
-			}
-			values[name] = v
-		}
-	}
-	return values, lit, len(pat) == len(segs)
+	return label, fmt.Sprintf("client(%s).%s(%s)", jsText(base), m.Name, strings.Join(args, ", ")), ""
 }
 
 // tsValue is the expression of a parameter's value t as the TypeScript

@@ -160,6 +160,9 @@ type generator struct {
 	uses map[string]*uses
 	// declared is the set of the named types the client declares.
 	declared map[string]bool
+	// qualifier prefixes the names of the client's types in type
+	// expressions: "" in the client's own files (see Methods).
+	qualifier string
 }
 
 type uses struct {

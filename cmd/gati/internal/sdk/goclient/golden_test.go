@@ -55,19 +55,23 @@ func manifestOf(t *testing.T, app string) *manifest.Manifest {
 	return m
 }
 
+// load returns the API gd is a client of.
+func (gd goldenClient) load(t *testing.T) *api.API {
+	t.Helper()
+	if gd.api != nil {
+		return gd.api()
+	}
+	a, err := api.Load(filepath.Join(examplesDir, gd.app), manifestOf(t, gd.app), gd.version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // generate returns the client of gd.
 func (gd goldenClient) generate(t *testing.T) map[string][]byte {
 	t.Helper()
-	var a *api.API
-	if gd.api != nil {
-		a = gd.api()
-	} else {
-		var err error
-		if a, err = api.Load(filepath.Join(examplesDir, gd.app), manifestOf(t, gd.app), gd.version); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files, err := Generate(a, gd.pkg)
+	files, err := Generate(gd.load(t), gd.pkg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func (g *generator) pointer(n node) bool {
 func (g *generator) baseType(n node, f *file) string {
 	switch n.shape {
 	case refShape:
-		return g.typeNames[n.ref]
+		return g.qualifier + g.typeNames[n.ref]
 	case stringShape:
 		return "string"
 	case timeShape:
