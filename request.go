@@ -90,7 +90,10 @@ func (r *Request) QueryErr() error {
 // queryProblems checks the query string once, without building a map.
 func (r *Request) queryProblems() []FieldError {
 	if !r.queryChecked {
-		r.queryErrs, r.queryChecked = checkQuery(r.r.URL.RawQuery), true
+		if raw := r.r.URL.RawQuery; !plainQuery(raw) { // a plain query has nothing to report
+			r.queryErrs = checkQuery(raw)
+		}
+		r.queryChecked = true
 	}
 	return r.queryErrs
 }
@@ -166,6 +169,9 @@ func eachPair(raw string, fn func(key, value string, fe *FieldError) bool) {
 // parsePair reads one name=value pair of a query string.
 func parsePair(pair string) (key, value string, fe *FieldError) {
 	rawKey, rawValue, _ := strings.Cut(pair, "=")
+	if plainQuery(pair) {
+		return rawKey, rawValue, nil // nothing to unescape or reject
+	}
 	if strings.IndexByte(pair, ';') >= 0 {
 		name, _, _ := strings.Cut(rawKey, ";")
 		e := queryError(name, fmt.Sprintf("%q contains ';': separate parameters with '&' (or escape it as %%3B)", pair))
@@ -181,6 +187,19 @@ func parsePair(pair string) (key, value string, fe *FieldError) {
 		return "", "", &e
 	}
 	return key, value, nil
+}
+
+// plainQuery reports whether a query string or a pair of one has no
+// escape, '+' or ';': most have none, and are read as they are, without
+// unescaping, and have no problem to report.
+func plainQuery(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '%', '+', ';':
+			return false
+		}
+	}
+	return true
 }
 
 func queryError(name, detail string) FieldError {

@@ -96,8 +96,10 @@ func (w *responseWriter) writeHeaderLocked(code int) {
 			w.x.ridHd[0] = w.x.lctx.RequestID()
 			dst["X-Request-Id"] = w.x.ridHd[:1:1]
 		}
-		for k, v := range w.header {
-			dst[k] = v
+		if len(w.header) > 0 { // ranging over an empty map still costs a random start
+			for k, v := range w.header {
+				dst[k] = v
+			}
 		}
 		if _, set := w.header["Content-Type"]; w.contentType != nil && !set {
 			dst["Content-Type"] = w.contentType

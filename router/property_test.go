@@ -126,3 +126,35 @@ func FuzzAdd(f *testing.F) {
 		tb.Lookup(method, pattern, nil)
 	})
 }
+
+// TestExactPathsAgreeWithTheWalk checks Lookup's shortcut for static
+// routes against the trie walk alone, on routes where a static path and
+// a wildcard overlap: a static route that does not serve the method must
+// leave the request to the wildcard.
+func TestExactPathsAgreeWithTheWalk(t *testing.T) {
+	routes := []string{
+		"POST /users/new", "GET /users/{id}", "GET /users/{id}/posts", "DELETE /users/me",
+		"/health", "GET /a/b/c", "GET /a/{x}/c", "PUT /a/b/{y}", "GET /a/b/c/{$}", "GET /files/{p...}",
+		"GET /files/readme", "HEAD /files/head", "GET /{$}", "/b/", "GET /b/exact",
+	}
+	tb := newTable(t, routes...)
+	walk := newTable(t, routes...)
+	walk.exact, walk.lens = nil, 0
+	paths := []string{"/users/new", "/users/me", "/users/42", "/users/new/posts", "/health", "/a/b/c",
+		"/a/z/c", "/a/b/c/", "/a/b/q", "/files/readme", "/files/head", "/files/x/y", "/", "/b/exact",
+		"/b/other", "/b/", "/users//new", "/nope"}
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", ""} {
+		for _, p := range paths {
+			var ps, wps Params
+			v, res := tb.Lookup(m, p, &ps)
+			wv, wres := walk.Lookup(m, p, &wps)
+			if v != wv || res != wres || ps.Pattern() != wps.Pattern() || formatParams(&ps) != formatParams(&wps) {
+				t.Errorf("Lookup(%q, %q) = %q %v %s; the walk alone: %q %v %s",
+					m, p, v, res, formatParams(&ps), wv, wres, formatParams(&wps))
+			}
+		}
+	}
+	if v, _ := tb.Lookup("GET", "/users/new", nil); v != "GET /users/{id}" {
+		t.Errorf("GET /users/new = %q, want the wildcard route past the POST-only static one", v)
+	}
+}

@@ -3,6 +3,7 @@ package router
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // Result classifies the outcome of a Lookup.
@@ -37,6 +38,12 @@ type Table[H any] struct {
 	root   node
 	routes []*route
 	vals   []H
+	// exact maps the path of every node a fully static pattern ends at
+	// to that node: Lookup tries it before walking the trie. lens has bit
+	// n set when a key is n bytes long (bit 63: 63 or more), so most
+	// paths of wildcard routes skip the map.
+	exact map[string]*node
+	lens  uint64
 }
 
 // Entry describes one registered route.
@@ -61,8 +68,16 @@ func (t *Table[H]) Add(method, pattern string, h H, loc string) error {
 		return perr
 	}
 	r := &route{method: method, pattern: pattern, loc: loc, names: p.names, idx: len(t.vals)}
-	if old := t.root.walk(p.segs).place(r); old != nil {
+	n := t.root.walk(p.segs)
+	if old := n.place(r); old != nil {
 		return &ConflictError{Method: method, Pattern: pattern, Loc: loc, Existing: old.pattern, ExistingLoc: old.loc}
+	}
+	if path, ok := staticPath(p.segs); ok {
+		if t.exact == nil {
+			t.exact = make(map[string]*node)
+		}
+		t.exact[path] = n
+		t.lens |= lenBit(path)
 	}
 	t.routes = append(t.routes, r)
 	t.vals = append(t.vals, h)
@@ -83,7 +98,18 @@ func (t *Table[H]) Lookup(method, path string, ps *Params) (h H, res Result) {
 		method = "GET"
 	}
 	m := matcher{method: method, mi: methodIndex(method), ps: ps}
-	r := t.find(&m, path)
+	// A static route's node is where the walk's static-first descent
+	// ends for its path, so a route found there is the walk's answer;
+	// otherwise the walk decides (wildcards, 405).
+	var r *route
+	if t.lens&lenBit(path) != 0 {
+		if n := t.exact[path]; n != nil {
+			r = m.serve(n)
+		}
+	}
+	if r == nil {
+		r = t.find(&m, path)
+	}
 	if r == nil {
 		return h, m.result()
 	}
@@ -91,6 +117,21 @@ func (t *Table[H]) Lookup(method, path string, ps *Params) (h H, res Result) {
 		ps.bind(r)
 	}
 	return t.vals[r.idx], Found
+}
+
+func lenBit(path string) uint64 { return 1 << min(len(path), 63) }
+
+// staticPath returns the path a pattern of only static segments matches.
+func staticPath(segs []segment) (string, bool) {
+	var b strings.Builder
+	for _, s := range segs {
+		if s.kind != segStatic {
+			return "", false
+		}
+		b.WriteByte('/')
+		b.WriteString(s.text)
+	}
+	return b.String(), len(segs) > 0
 }
 
 func (t *Table[H]) find(m *matcher, path string) *route {

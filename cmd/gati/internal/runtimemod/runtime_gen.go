@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201191440-b0a6cc64ba54"
+const Version = "v0.0.0-20261201232120-61151ad50d52"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:sKbMZLpUuSg//W3ow2PY5qaLtAuRt46mcU3RV/djMfg="
+const ContentHash = "h1:YRUa1Q1S/c6ou5Y9km8WhmxzQk5Ha6BtrNBBR2rQNKw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796152480, 0).UTC()
+var generatedAt = time.Unix(1796167280, 0).UTC()
