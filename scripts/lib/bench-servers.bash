@@ -96,13 +96,11 @@ median() {
 		if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# order_for round: prints names, reversed on even rounds, so that
-# neither end of the list always goes first.
+# order_for round: prints names rotated by round-1 places, so that over
+# as many rounds as there are servers each runs in every position once,
+# and each pair of servers is sometimes adjacent and sometimes apart:
+# drift within a round does not always fall on the same pairs.
 order_for() {
-	local i
-	if (($1 % 2 == 0)); then
-		for ((i = ${#names[@]} - 1; i >= 0; i--)); do printf '%s\n' "${names[i]}"; done
-	else
-		printf '%s\n' "${names[@]}"
-	fi
+	local i n=${#names[@]}
+	for ((i = 0; i < n; i++)); do printf '%s\n' "${names[(i + $1 - 1) % n]}"; done
 }

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261201232120-61151ad50d52"
+const Version = "v0.0.0-20261202002122-ceda5bc0b18d"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:YRUa1Q1S/c6ou5Y9km8WhmxzQk5Ha6BtrNBBR2rQNKw="
+const ContentHash = "h1:ztpbwLGNK15MxiwYGWFwuRK8pghuqKo+nfswhyFvSls="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796167280, 0).UTC()
+var generatedAt = time.Unix(1796170882, 0).UTC()
