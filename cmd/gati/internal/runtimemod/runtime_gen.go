@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202002315-c647e29968a8"
+const Version = "v0.0.0-20261202002404-6d007abb68f0"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:xkfimWiolm0afiiBfPHdbJntPWZ/kFVer73n+4lSl1Y="
+const ContentHash = "h1:bQB6u2jwaWaLspceTY9IjkWQPnvHliSKsIej0ZTpBPE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796170995, 0).UTC()
+var generatedAt = time.Unix(1796171044, 0).UTC()
