@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202002404-6d007abb68f0"
+const Version = "v0.0.0-20261202005117-def5c33112ee"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:bQB6u2jwaWaLspceTY9IjkWQPnvHliSKsIej0ZTpBPE="
+const ContentHash = "h1:3vXDMRLug/ZQGupFQQfOcOegqQOjsmrTSkIflrwAB+k="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796171044, 0).UTC()
+var generatedAt = time.Unix(1796172677, 0).UTC()
