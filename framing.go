@@ -58,24 +58,23 @@ func (c *framingConn) Read(p []byte) (int, error) {
 // one byte at a time, and a client can send each header line in a TCP
 // segment of its own: line starts are tracked across reads.
 func (c *framingConn) scan(b []byte) {
-	mid := c.midLine // a local: this loop runs for every line of every request
 	for len(b) > 0 {
-		if mid {
+		if c.midLine {
 			i := bytes.IndexByte(b, '\n')
 			if i < 0 {
-				break
+				return
 			}
-			b, mid = b[i+1:], false
+			b, c.midLine = b[i+1:], false
 			continue
 		}
 		if len(c.tail) == 0 && b[0]|0x20 != 'c' && b[0]|0x20 != 't' {
-			mid = true // not a line either header can start
+			c.midLine = true // not a line either header can start
 			continue
 		}
 		need := len(headerTransferEncoding) - len(c.tail)
 		if len(b) < need && bytes.IndexByte(b, '\n') < 0 {
 			c.tail = append(c.tail, b...) // too short to tell: wait for the next read
-			break
+			return
 		}
 		line := b
 		if len(c.tail) > 0 {
@@ -83,9 +82,8 @@ func (c *framingConn) scan(b []byte) {
 			c.tail = c.tail[:0]
 		}
 		c.check(line)
-		mid = true
+		c.midLine = true
 	}
-	c.midLine = mid
 }
 
 func (c *framingConn) check(line []byte) {

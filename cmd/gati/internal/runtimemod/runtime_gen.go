@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202005140-277a3b84740a"
+const Version = "v0.0.0-20261202011044-5276ee83b066"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:J3o7hHQKRUDsdR6PN1nB5N+AZoXNGn7Jyfna/itXsNs="
+const ContentHash = "h1:Unbug7BmIsCHB+cYpAvZlAfhjD2fvgPwGHcN59XU8Xk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796172700, 0).UTC()
+var generatedAt = time.Unix(1796173844, 0).UTC()
