@@ -20,13 +20,14 @@ import (
 // exchange is the per-request state, pooled so that serving a request
 // allocates as little as possible.
 type exchange struct {
-	app   *App
-	req   Request
-	res   Response
-	lctx  Local
-	w     responseWriter // the handler's writes reach the client through it
-	ridHd [1]string      // backs the X-Request-Id header value
-	ids   idArena        // where generated request ids are written
+	app    *App
+	req    Request
+	res    Response
+	lctx   Local
+	w      responseWriter // the handler's writes reach the client through it
+	ridHd  [1]string      // backs the X-Request-Id header value
+	dateHd [1]string      // backs the Date header value (see dateHeader)
+	ids    idArena        // where generated request ids are written
 
 	// ridAlways is server.request_id_header: always. ridSend says this
 	// response carries X-Request-Id whatever its status: with ridAlways,

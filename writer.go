@@ -111,6 +111,10 @@ func (w *responseWriter) writeHeaderLocked(code int) {
 			w.rw.WriteHeader(code)
 			return
 		}
+		if len(w.header) == 0 || w.header["Date"] == nil {
+			w.x.dateHd[0] = dateHeader()
+			dst["Date"] = w.x.dateHd[:1:1]
+		}
 		w.state, w.status = writeStarted, code
 		w.rw.WriteHeader(code)
 	case writeStarted:

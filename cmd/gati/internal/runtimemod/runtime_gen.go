@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202011044-5276ee83b066"
+const Version = "v0.0.0-20261202031622-0f66a936fc26"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Unbug7BmIsCHB+cYpAvZlAfhjD2fvgPwGHcN59XU8Xk="
+const ContentHash = "h1:D2apNvwm9Y9P8s/K8Gak0q6z22mSj6BVs5vDJS6dYDc="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796173844, 0).UTC()
+var generatedAt = time.Unix(1796181382, 0).UTC()
