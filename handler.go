@@ -63,13 +63,20 @@ func Typed[In, Out any](fn TypedFunc[In, Out]) TypedHandler {
 	if err != nil {
 		panic("gati: Typed: " + err.Error())
 	}
-	return &typedHandler[In, Out]{fn: fn, bind: b, headers: hs}
+	out := reflect.TypeFor[Out]().Kind()
+	return &typedHandler[In, Out]{fn: fn, bind: b, headers: hs,
+		validates: reflect.TypeFor[*In]().Implements(reflect.TypeFor[Validator]()),
+		mayBeNil:  out == reflect.Pointer || out == reflect.Interface}
 }
 
 type typedHandler[In, Out any] struct {
 	fn      TypedFunc[In, Out]
 	bind    *binder
 	headers headerSetter
+	// Decided once, so that a request pays for neither check when the
+	// types rule it out: *In has a Validate method; an Out value may be a
+	// nil pointer, which is answered 204.
+	validates, mayBeNil bool
 }
 
 func (h *typedHandler[In, Out]) Types() (in, out reflect.Type) {
@@ -84,23 +91,30 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	if err := h.bind.bind(req, reflect.ValueOf(&in).Elem()); err != nil {
 		return err
 	}
-	if err := validate(&in); err != nil {
-		return err
+	if h.validates {
+		if err := validate(any(&in).(Validator)); err != nil {
+			return err
+		}
 	}
 	out, err := h.fn(gctx, lctx, in)
 	if err != nil {
 		return err
 	}
-	return writeTyped(res, lctx.successStatus(), h.headers, out)
+	if h.mayBeNil || len(h.headers) > 0 {
+		v := reflect.ValueOf(out)
+		if v.Kind() == reflect.Pointer && v.IsNil() {
+			return res.NoContent()
+		}
+		if len(h.headers) > 0 {
+			h.headers.set(res.Header(), v)
+		}
+	}
+	return res.JSON(lctx.successStatus(), out)
 }
 
-// validate runs the Validate method of the decoded request. in is a
-// pointer, whose method set includes the methods of the value type too.
-func validate(in any) error {
-	v, ok := in.(Validator)
-	if !ok {
-		return nil
-	}
+// validate runs the Validate method of the decoded request, a pointer,
+// whose method set includes the methods of the value type too.
+func validate(v Validator) error {
 	err := v.Validate()
 	if err == nil {
 		return nil
@@ -109,15 +123,6 @@ func validate(in any) error {
 		return err
 	}
 	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Detail: err.Error(), Err: err}
-}
-
-func writeTyped(res *Response, status int, hs headerSetter, out any) error {
-	v := reflect.ValueOf(out)
-	if v.Kind() == reflect.Pointer && v.IsNil() {
-		return res.NoContent()
-	}
-	hs.set(res.Header(), v)
-	return res.JSON(status, out)
 }
 
 func (l *Local) successStatus() int {

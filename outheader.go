@@ -40,9 +40,6 @@ func newHeaderSetter(t reflect.Type) (headerSetter, error) {
 
 // set writes the non-empty header fields of out (a struct or pointer).
 func (hs headerSetter) set(h http.Header, out reflect.Value) {
-	if len(hs) == 0 {
-		return
-	}
 	out = reflect.Indirect(out)
 	for _, oh := range hs {
 		if v := out.FieldByIndex(oh.index).String(); v != "" {

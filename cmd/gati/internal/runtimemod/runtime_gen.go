@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202031622-0f66a936fc26"
+const Version = "v0.0.0-20261202031629-c0c583878f2f"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:D2apNvwm9Y9P8s/K8Gak0q6z22mSj6BVs5vDJS6dYDc="
+const ContentHash = "h1:wMWDh48vJ0WNg9/XMMhHb0Eu32sr6WcxZkQ7rJuA90A="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796181382, 0).UTC()
+var generatedAt = time.Unix(1796181389, 0).UTC()
