@@ -12,7 +12,7 @@ import (
 // answer: new ones (accepted, no request read yet) and active ones (a
 // request in progress). Shutdown waits for them after closing the
 // listener. Each connection keeps its own last state, so counting costs
-// two atomic operations per state change and no lock.
+// an atomic operation or two per state change and no lock.
 type connSet struct {
 	fresh  atomic.Int64 // StateNew
 	active atomic.Int64 // StateActive
@@ -25,11 +25,12 @@ const connGrace = time.Second
 
 // track is the server's ConnState hook.
 func (s *connSet) track(c net.Conn, state http.ConnState) {
-	fc, ok := c.(*framingConn)
-	if !ok {
+	fc := framingOf(c)
+	if fc == nil {
 		return
 	}
-	prev := fc.state.Swap(int32(state) + 1) // stored +1: zero means not seen yet
+	prev := fc.state
+	fc.state = int32(state) + 1 // stored +1: zero means not seen yet
 	if prev > 0 {
 		s.count(http.ConnState(prev-1), -1)
 	}

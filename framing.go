@@ -19,7 +19,11 @@ import (
 // connection's bytes carried, and the pipeline closes the connection
 // after a request whose framing is in doubt.
 
-// framingListener wraps each accepted connection in a framingConn.
+// framingListener wraps each accepted connection in a framingConn, or a
+// framingTCPConn for TCP: that type calls the connection's methods
+// directly instead of through an interface, for the read and the two
+// deadlines every request sets, and keeps sendfile and half-close as
+// they are.
 type framingListener struct{ net.Listener }
 
 func (l framingListener) Accept() (net.Conn, error) {
@@ -27,15 +31,55 @@ func (l framingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		return &framingTCPConn{TCPConn: tc}, nil
+	}
 	return &framingConn{Conn: c}, nil
 }
 
-// framingConn watches the bytes read for header lines naming
-// Content-Length and Transfer-Encoding. It cannot tell headers from body
-// bytes that look like them; a false alarm only closes a connection.
+type framingTCPConn struct {
+	*net.TCPConn
+	framing
+}
+
+func (c *framingTCPConn) Read(p []byte) (int, error) {
+	n, err := c.TCPConn.Read(p)
+	c.scan(p[:n])
+	return n, err
+}
+
 type framingConn struct {
 	net.Conn
-	state                  atomic.Int32 // its http.ConnState + 1, for connSet
+	framing
+}
+
+func (c *framingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.scan(p[:n])
+	return n, err
+}
+
+// framingOf returns the framing state of a connection framingListener
+// accepted, or nil.
+func framingOf(c net.Conn) *framing {
+	switch c := c.(type) {
+	case *framingTCPConn:
+		return &c.framing
+	case *framingConn:
+		return &c.framing
+	}
+	return nil
+}
+
+// framing watches the bytes a connection reads for header lines naming
+// Content-Length and Transfer-Encoding. It cannot tell headers from body
+// bytes that look like them; a false alarm only closes a connection.
+type framing struct {
+	// state is its http.ConnState + 1, for connSet. net/http reports a
+	// connection's states from the goroutine that accepted it and then
+	// from the one that serves it, which the first starts: no atomic
+	// operation is needed.
+	state                  int32
 	sawLength, sawEncoding atomic.Bool
 	// midLine is set once the start of the line being read is checked;
 	// tail holds a line start a read cut off too short to check.
@@ -48,16 +92,10 @@ var (
 	headerTransferEncoding = []byte("transfer-encoding:")
 )
 
-func (c *framingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.scan(p[:n])
-	return n, err
-}
-
 // scan checks the start of every line in b. Reads end anywhere, down to
 // one byte at a time, and a client can send each header line in a TCP
 // segment of its own: line starts are tracked across reads.
-func (c *framingConn) scan(b []byte) {
+func (c *framing) scan(b []byte) {
 	for len(b) > 0 {
 		if c.midLine {
 			i := bytes.IndexByte(b, '\n')
@@ -86,7 +124,7 @@ func (c *framingConn) scan(b []byte) {
 	}
 }
 
-func (c *framingConn) check(line []byte) {
+func (c *framing) check(line []byte) {
 	if len(line) == 0 {
 		return
 	}
@@ -116,8 +154,8 @@ func hasFoldPrefix(b, prefix []byte) bool {
 	return true
 }
 
-// CloseWrite and ReadFrom keep what net/http finds on a *net.TCPConn: a
-// graceful half-close and sendfile.
+// CloseWrite and ReadFrom keep what net/http finds on a *net.TCPConn (a
+// graceful half-close and sendfile) for other connections that have them.
 func (c *framingConn) CloseWrite() error {
 	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 		return cw.CloseWrite()
@@ -134,11 +172,11 @@ func (c *framingConn) ReadFrom(r io.Reader) (int64, error) {
 
 type framingKey struct{}
 
-// withFraming makes each connection's framingConn reachable from its
+// withFraming makes each connection's framing state reachable from its
 // requests' contexts.
 func withFraming(ctx context.Context, c net.Conn) context.Context {
-	if fc, ok := c.(*framingConn); ok {
-		return context.WithValue(ctx, framingKey{}, fc)
+	if f := framingOf(c); f != nil {
+		return context.WithValue(ctx, framingKey{}, f)
 	}
 	return ctx
 }
@@ -152,7 +190,7 @@ func framingInDoubt(r *http.Request) bool {
 	if !chunked && !http10 {
 		return false
 	}
-	fc, ok := r.Context().Value(framingKey{}).(*framingConn)
+	fc, ok := r.Context().Value(framingKey{}).(*framing)
 	if !ok {
 		return false
 	}

@@ -31,7 +31,7 @@ func TestFramingScanSurvivesAnySplit(t *testing.T) {
 			splits = append(splits, []string{tt.req[:i], tt.req[i:]})
 		}
 		for _, reads := range splits {
-			c := &framingConn{}
+			c := &framing{}
 			for _, r := range reads {
 				c.scan([]byte(r))
 			}

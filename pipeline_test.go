@@ -302,8 +302,13 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 
 func waitReady(t *testing.T, base string) {
 	t.Helper()
+	waitReadyWith(t, http.DefaultClient, base)
+}
+
+func waitReadyWith(t *testing.T, client *http.Client, base string) {
+	t.Helper()
 	for i := 0; i < 500; i++ {
-		if resp, err := http.Get(base + gati.PathReady); err == nil {
+		if resp, err := client.Get(base + gati.PathReady); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				return

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -516,6 +517,12 @@ func serveLoopback(t *testing.T, app *gati.App) (addr string, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveListener(t, app, ln)
+}
+
+// serveListener serves app on ln until the test ends or stop is called.
+func serveListener(t *testing.T, app *gati.App, ln net.Listener) (addr string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- app.Serve(ctx, ln) }()
@@ -532,8 +539,19 @@ func serveLoopback(t *testing.T, app *gati.App) (addr string, stop func()) {
 	return ln.Addr().String(), stop
 }
 
+// TestAmbiguousFramingClosesTheConnection runs over TCP and over a Unix
+// socket: Serve watches the bytes of each with a connection type of its own.
 func TestAmbiguousFramingClosesTheConnection(t *testing.T) {
 	t.Parallel()
+	for _, network := range []string{"tcp", "unix"} {
+		t.Run(network, func(t *testing.T) {
+			t.Parallel()
+			testAmbiguousFraming(t, network)
+		})
+	}
+}
+
+func testAmbiguousFraming(t *testing.T, network string) {
 	app := newApp()
 	app.HandleFunc("POST /echo", func(req *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
 		b, err := req.Body()
@@ -542,8 +560,28 @@ func TestAmbiguousFramingClosesTheConnection(t *testing.T) {
 		}
 		return res.Text(200, string(b))
 	})
-	addr, _ := serveLoopback(t, app)
-	waitReady(t, "http://"+addr)
+	addr := "127.0.0.1:0"
+	if network == "unix" {
+		addr = filepath.Join(t.TempDir(), "gati.sock")
+	}
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ = serveListener(t, app, ln)
+	dial := func() net.Conn {
+		c, err := net.Dial(network, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	client := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return net.Dial(network, addr)
+	}}}
+	defer client.CloseIdleConnections()
+	waitReadyWith(t, client, "http://gati")
 	tests := []struct {
 		name, request string
 		closes        bool
@@ -558,7 +596,7 @@ func TestAmbiguousFramingClosesTheConnection(t *testing.T) {
 			"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false},
 	}
 	for _, tt := range tests {
-		c := rawConn(t, addr)
+		c := dial()
 		fmt.Fprint(c, tt.request)
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		if err != nil {

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202031629-c0c583878f2f"
+const Version = "v0.0.0-20261202031637-78a8fc231062"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:wMWDh48vJ0WNg9/XMMhHb0Eu32sr6WcxZkQ7rJuA90A="
+const ContentHash = "h1:eKj8IxBij41F+8UXk7yZE/ruIyAJbw8nQJnupkTeNIE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796181389, 0).UTC()
+var generatedAt = time.Unix(1796181397, 0).UTC()
