@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202031637-78a8fc231062"
+const Version = "v0.0.0-20261202034209-ed3069cbfcdb"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:eKj8IxBij41F+8UXk7yZE/ruIyAJbw8nQJnupkTeNIE="
+const ContentHash = "h1:7TBpy/zb+9IBeNoEktUmVDEmqu6ARUV+ncoC3+/wg3s="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796181397, 0).UTC()
+var generatedAt = time.Unix(1796182929, 0).UTC()
