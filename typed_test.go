@@ -88,13 +88,17 @@ func TestTypedOutputsAndValidation(t *testing.T) {
 	}
 }
 
-func TestDateHeaderIsCurrentAndHandlersMayOverrideIt(t *testing.T) {
+func TestDateHeaderIsCurrentAndHandlersMayOverrideOrSuppressIt(t *testing.T) {
 	t.Parallel()
 	app := newApp()
 	app.Handle("GET /hello", gati.Typed(greet))
 	app.HandleFunc("GET /dated", func(_ *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
 		res.Header().Set("Date", "Tue, 15 Nov 1994 08:12:31 GMT")
 		return res.Text(200, "old news")
+	})
+	app.HandleFunc("GET /undated", func(_ *gati.Request, res *gati.Response, _ *gati.Global, _ *gati.Local) error {
+		res.Header()["Date"] = nil // net/http's way to suppress it
+		return res.Text(200, "timeless")
 	})
 	srv := start(t, app)
 
@@ -111,5 +115,8 @@ func TestDateHeaderIsCurrentAndHandlersMayOverrideIt(t *testing.T) {
 	r = do(t, srv, "GET", "/dated", "")
 	if got := r.header.Values("Date"); len(got) != 1 || got[0] != "Tue, 15 Nov 1994 08:12:31 GMT" {
 		t.Fatalf("a handler's own Date: got %q", got)
+	}
+	if r = do(t, srv, "GET", "/undated", ""); r.body != "timeless" || len(r.header.Values("Date")) != 0 {
+		t.Fatalf("a nil Date: got %d %q with Date %q, want no Date header", r.status, r.body, r.header.Values("Date"))
 	}
 }

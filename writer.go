@@ -111,7 +111,9 @@ func (w *responseWriter) writeHeaderLocked(code int) {
 			w.rw.WriteHeader(code)
 			return
 		}
-		if len(w.header) == 0 || w.header["Date"] == nil {
+		// A handler's own Date stands, and a nil one suppresses the
+		// header, as net/http documents.
+		if _, set := w.header["Date"]; !set {
 			w.x.dateHd[0] = dateHeader()
 			dst["Date"] = w.x.dateHd[:1:1]
 		}

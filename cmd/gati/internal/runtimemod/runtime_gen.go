@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202034209-ed3069cbfcdb"
+const Version = "v0.0.0-20261202034315-2017b01c7303"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:7TBpy/zb+9IBeNoEktUmVDEmqu6ARUV+ncoC3+/wg3s="
+const ContentHash = "h1:IBewHHMDes0TYWlXFePCTVRg1q2AhQHi95Q/jVKgiD0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796182929, 0).UTC()
+var generatedAt = time.Unix(1796182995, 0).UTC()
