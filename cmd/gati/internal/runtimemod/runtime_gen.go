@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202034315-2017b01c7303"
+const Version = "v0.0.0-20261202040813-96b09f5f42cf"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:IBewHHMDes0TYWlXFePCTVRg1q2AhQHi95Q/jVKgiD0="
+const ContentHash = "h1:lrCfX0LP60+M8d5NeO5pwHGkSCi9rZFcADMzS2fGaPc="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796182995, 0).UTC()
+var generatedAt = time.Unix(1796184493, 0).UTC()
