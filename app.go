@@ -17,24 +17,28 @@ import (
 // App is a Gati application: routes, middleware and modules, served by one
 // request pipeline. Create it with New, register everything, then Run.
 type App struct {
-	table   router.Table[*route]
+	// What every request reads comes first, to share as few cache lines
+	// as it can: a request's data that misses the cache costs it more
+	// than its instructions do (see docs/benchmarks.md).
+	started      atomic.Bool
+	shuttingDown atomic.Bool
+	logAccess    bool         // log.access, read at Start
+	entry        http.Handler // UseHTTP middleware around dispatch
+	http         *httpMetrics
+	noRoute      *routeMetrics
+	global       *Global
+	pool         sync.Pool
+	table        router.Table[*route]
+
 	mw      []Middleware
 	httpMW  []HTTPMiddleware
 	modules moduleSet
-	global  *Global
 	errs    []error // registration mistakes, reported by Start
 	role    Role
 
 	versions *versioning // nil unless Versions was called
 	older    []*route    // implementations registered with Until
 
-	entry   http.Handler // UseHTTP middleware around dispatch
-	pool    sync.Pool
-	http    *httpMetrics
-	noRoute *routeMetrics
-
-	started      atomic.Bool
-	shuttingDown atomic.Bool
 	stopping     chan struct{} // closed when shutdown begins
 	stoppingOnce sync.Once
 	streams      streamSet

@@ -91,6 +91,7 @@ func (a *App) compile() {
 		a.compileRoute(e.Value)
 	}
 	a.entry = chainHTTP(http.HandlerFunc(a.dispatch), a.httpMW)
+	a.logAccess = *a.global.cfg.Log.Access
 }
 
 func (a *App) compileRoute(rt *route) {
@@ -319,7 +320,7 @@ func (a *App) finish(x *exchange) {
 		m = rt.metrics
 	}
 	m.observe(status, took)
-	if *a.global.cfg.Log.Access && (rt == nil || !rt.builtin) {
+	if a.logAccess && (rt == nil || !rt.builtin) {
 		a.accessLog(x, status, size, took)
 	}
 	x.lctx.runCleanups()

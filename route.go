@@ -14,29 +14,29 @@ import (
 // route is one registered route and, once the app starts, its compiled
 // serving chain.
 type route struct {
-	pattern   string // as registered: "GET /users/{id}"
-	method    string // "" matches any method
-	path      string
-	handler   Handler
-	status    int
-	name      string
-	loc       string
-	bodyLimit int64
-	timeout   time.Duration // negative: none
-
+	// What serving a request reads comes first (see App).
+	serve            HandlerFunc  // middleware around the handler
+	httpChain        http.Handler // per-route HTTP middleware around serve, or nil
+	metrics          *routeMetrics
+	bodyLimit        int64
+	timeout          time.Duration // negative: none
 	readTimeout      time.Duration // bounds reading the body; negative: none
 	writeTimeout     time.Duration // bounds writing the response after the deadline; negative: none
+	status           int
 	ownWriteDeadline bool
-	mw               []Middleware
-	httpMW           []HTTPMiddleware
 	builtin          bool
-	stream           string   // "sse" or "websocket" when the handler answers with one (Streaming)
-	until            string   // set on an older implementation: serves versions before this id
-	older            []*route // older implementations of this route, oldest first
 
-	serve     HandlerFunc  // middleware around the handler
-	httpChain http.Handler // per-route HTTP middleware around serve, or nil
-	metrics   *routeMetrics
+	pattern string // as registered: "GET /users/{id}"
+	method  string // "" matches any method
+	path    string
+	handler Handler
+	name    string
+	loc     string
+	mw      []Middleware
+	httpMW  []HTTPMiddleware
+	stream  string   // "sse" or "websocket" when the handler answers with one (Streaming)
+	until   string   // set on an older implementation: serves versions before this id
+	older   []*route // older implementations of this route, oldest first
 }
 
 // RouteOption configures one route.

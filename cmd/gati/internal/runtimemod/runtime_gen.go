@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202040813-96b09f5f42cf"
+const Version = "v0.0.0-20261202043506-e68d6a473428"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:lrCfX0LP60+M8d5NeO5pwHGkSCi9rZFcADMzS2fGaPc="
+const ContentHash = "h1:5o1qRzQoKHDWnsgXmcNFkF7aDx2kwv9RcV25qdKNzgI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796184493, 0).UTC()
+var generatedAt = time.Unix(1796186106, 0).UTC()
