@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202043506-e68d6a473428"
+const Version = "v0.0.0-20261202045104-0583bf51a058"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:5o1qRzQoKHDWnsgXmcNFkF7aDx2kwv9RcV25qdKNzgI="
+const ContentHash = "h1:BYO/UaBY45ZFpRWDerxQ3cMTWHNHG2fupwNXKVdzIm8="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796186106, 0).UTC()
+var generatedAt = time.Unix(1796187064, 0).UTC()
