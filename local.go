@@ -3,6 +3,8 @@ package gati
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,8 +19,8 @@ import (
 // Local.
 type Local struct {
 	requestID string
-	span      uint64 // the server span id, also the default request id
-	trace     *Trace // built on first use from span and the traceparent header
+	span      atomic.Uint64 // the server span id, also the default request id; see spanID
+	trace     *Trace        // built on first use from span and the traceparent header
 	traceBuf  Trace
 	start     time.Time
 	route     *route
@@ -73,6 +75,7 @@ func (l *Local) Context() context.Context {
 			x.cur, x.cancelDeadline = context.WithDeadline(x.cur, x.deadline)
 		}
 		x.out = &requestContext{Context: x.cur, l: l, gen: x.gen.Load()}
+		x.handedOut = true
 	}
 	return x.out
 }
@@ -86,16 +89,27 @@ func (l *Local) Deadline() (time.Time, bool) { return l.Context().Deadline() }
 // server.request_id_header: always).
 func (l *Local) RequestID() string {
 	if l.requestID == "" { // made on first use: most responses never show it
-		l.requestID = requestID("", l.span, &l.ex.ids)
+		l.requestID = requestID("", l.spanID(), &l.ex.ids)
 	}
 	return l.requestID
+}
+
+// spanID returns the server span id, drawn on first use: most requests
+// never show it. The deadline watchdog may draw it from its own goroutine
+// while the handler does; both get the one that was stored first.
+func (l *Local) spanID() uint64 {
+	if s := l.span.Load(); s != 0 {
+		return s
+	}
+	l.span.CompareAndSwap(0, rand.Uint64()|1)
+	return l.span.Load()
 }
 
 // Trace returns the request's W3C trace context: the caller's trace when
 // it sent a valid traceparent header, else a new one.
 func (l *Local) Trace() Trace {
 	if l.trace == nil {
-		l.traceBuf = startTrace(headerValue(l.ex.req.r.Header, "Traceparent"), l.span)
+		l.traceBuf = startTrace(headerValue(l.ex.req.r.Header, "Traceparent"), l.spanID())
 		l.trace = &l.traceBuf
 	}
 	return *l.trace

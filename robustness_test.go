@@ -97,6 +97,41 @@ func TestTimeoutAnswersWhenHandlerIgnoresContext(t *testing.T) {
 	}
 }
 
+// TestTimeoutRequestIDWhenWatchdogDrawsIt covers the other order: the
+// request id is drawn on first use, here by the watchdog answering 503,
+// and the handler, asking only afterwards, gets the same id.
+func TestTimeoutRequestIDWhenWatchdogDrawsIt(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	handlerID := make(chan string, 1)
+	app := newApp()
+	app.HandleFunc("GET /late-id", func(_ *gati.Request, _ *gati.Response, _ *gati.Global, lctx *gati.Local) error {
+		<-release
+		handlerID <- lctx.RequestID()
+		return nil
+	}, gati.Timeout(50*time.Millisecond))
+	srv := start(t, app)
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			close(release)
+		}
+	})
+	resp, err := srv.Client().Get(srv.URL + "/late-id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := gatitest.DecodeProblem(t, resp)
+	if resp.StatusCode != 503 || p.RequestID == "" {
+		t.Fatalf("got %d %+v, want 503 with a request id", resp.StatusCode, p)
+	}
+	close(release)
+	released = true
+	if id := <-handlerID; id != p.RequestID {
+		t.Fatalf("the handler's request id %q, the 503's %q: want one id", id, p.RequestID)
+	}
+}
+
 func TestTimeoutIsNeverReportedAs500(t *testing.T) {
 	t.Parallel()
 	app := newApp()

@@ -15,6 +15,7 @@ import (
 // serving chain.
 type route struct {
 	// What serving a request reads comes first (see App).
+	direct           Handler      // the handler, when serve adds nothing around it
 	serve            HandlerFunc  // middleware around the handler
 	httpChain        http.Handler // per-route HTTP middleware around serve, or nil
 	metrics          *routeMetrics

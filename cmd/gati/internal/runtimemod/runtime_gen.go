@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202045104-0583bf51a058"
+const Version = "v0.0.0-20261202120227-277cf3199932"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:BYO/UaBY45ZFpRWDerxQ3cMTWHNHG2fupwNXKVdzIm8="
+const ContentHash = "h1:J3zzGZkyTIpqpnDMXMtJUlua2cTCl3SgxOE1ERaBnv8="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796187064, 0).UTC()
+var generatedAt = time.Unix(1796212947, 0).UTC()
