@@ -118,7 +118,7 @@ func (a *App) compileRoute(rt *route) {
 	// With nothing around the handler, invoke calls it itself rather than
 	// through the method value, a call and a closure load fewer.
 	rt.direct = nil
-	if !staged && (rt.builtin || a.role != RoleWorker && len(mw) == 0) {
+	if !staged && (rt.builtin || (a.role != RoleWorker && len(mw) == 0)) {
 		rt.direct = rt.handler
 	}
 	s := a.global.cfg.Server

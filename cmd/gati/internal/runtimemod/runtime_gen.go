@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202121028-1b201cb62a88"
+const Version = "v0.0.0-20261202130510-507366819e65"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:GyActiqIUI5tPsOf62Ot6pStrwU7XjJS6uJ0iIgSwuI="
+const ContentHash = "h1:UHNmgZ5lupk32knoLblEzJvYLenK679OstOwgYWrRsg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796213428, 0).UTC()
+var generatedAt = time.Unix(1796216710, 0).UTC()
