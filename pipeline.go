@@ -102,24 +102,18 @@ func (a *App) compile() {
 }
 
 func (a *App) compileRoute(rt *route) {
-	handler := HandlerFunc(rt.handler.ServeGati)
-	staged := a.versions != nil && !rt.builtin
-	if staged {
-		handler = a.versions.stage(rt, handler)
-	}
+	// A route with nothing around its handler serves through the handler
+	// itself: one interface call, no method value in between.
+	rt.serve = rt.handler
 	mw := append(a.mw[:len(a.mw):len(a.mw)], rt.mw...)
-	rt.serve = chain(handler, mw)
 	switch {
 	case rt.builtin:
-		rt.serve = handler
 	case a.role == RoleWorker:
-		rt.serve = servedElsewhere
-	}
-	// With nothing around the handler, invoke calls it itself rather than
-	// through the method value, a call and a closure load fewer.
-	rt.direct = nil
-	if !staged && (rt.builtin || (a.role != RoleWorker && len(mw) == 0)) {
-		rt.direct = rt.handler
+		rt.serve = HandlerFunc(servedElsewhere)
+	case a.versions != nil:
+		rt.serve = chain(a.versions.stage(rt, rt.handler.ServeGati), mw)
+	case len(mw) > 0:
+		rt.serve = chain(rt.handler.ServeGati, mw)
 	}
 	s := a.global.cfg.Server
 	if rt.bodyLimit == 0 {
@@ -240,12 +234,7 @@ func (a *App) serveRoute(x *exchange, rt *route) {
 // a problem response. The server keeps serving either way.
 func (a *App) invoke(x *exchange, rt *route) {
 	defer a.recoverPanic(x)
-	var err error
-	if h := rt.direct; h != nil {
-		err = h.ServeGati(&x.req, &x.res, a.global, &x.lctx)
-	} else {
-		err = rt.serve(&x.req, &x.res, a.global, &x.lctx)
-	}
+	err := rt.serve.ServeGati(&x.req, &x.res, a.global, &x.lctx)
 	switch {
 	case err != nil && !errors.Is(err, ErrHeadRequest):
 		a.writeError(x, err)

@@ -15,8 +15,7 @@ import (
 // serving chain.
 type route struct {
 	// What serving a request reads comes first (see App).
-	direct           Handler      // the handler, when serve adds nothing around it
-	serve            HandlerFunc  // middleware around the handler
+	serve            Handler      // the handler, or middleware and the version stage around it
 	httpChain        http.Handler // per-route HTTP middleware around serve, or nil
 	metrics          *routeMetrics
 	bodyLimit        int64
