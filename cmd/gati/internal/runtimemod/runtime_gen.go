@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202132716-30fd6613e4c9"
+const Version = "v0.0.0-20261202152612-6f2e0169bedb"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:MP1mE+TJ+7QFOGCCGfbxS9BKbpOPEBRVZZ29QT/Ujds="
+const ContentHash = "h1:by4Bab7buPbOd63JR9/QhRX+7+dcGDoCrD/n3khj16g="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796218036, 0).UTC()
+var generatedAt = time.Unix(1796225172, 0).UTC()
