@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202152612-6f2e0169bedb"
+const Version = "v0.0.0-20261202164229-50f51f58e8bd"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:by4Bab7buPbOd63JR9/QhRX+7+dcGDoCrD/n3khj16g="
+const ContentHash = "h1:UPUfWOi9TRIr4rzaJ/9Ao1yRGxB0fn0Rumv2foR9iUs="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796225172, 0).UTC()
+var generatedAt = time.Unix(1796229749, 0).UTC()
