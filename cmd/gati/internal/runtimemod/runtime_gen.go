@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202164229-50f51f58e8bd"
+const Version = "v0.0.0-20261202171807-fa717deecaba"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:UPUfWOi9TRIr4rzaJ/9Ao1yRGxB0fn0Rumv2foR9iUs="
+const ContentHash = "h1:+nF97sq6OJrdIPz0yLN63vyvxCZOonu6+IL4z7OfI1w="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796229749, 0).UTC()
+var generatedAt = time.Unix(1796231887, 0).UTC()
