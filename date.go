@@ -19,11 +19,16 @@ type httpDate struct {
 
 var lastDate atomic.Pointer[httpDate]
 
-// dateHeader returns the Date header value for now. Telling whether the
-// second has passed takes one monotonic clock read; the wall clock is read
-// once a second, so a step of the system clock shows within a second.
-func dateHeader() string {
-	since := time.Since(clockBase)
+// dateHeader returns the Date header value for a message originated at
+// asOf, the request's start: telling whether its second has passed takes
+// no clock read of its own, since the start was read when the request
+// began. RFC 9110 §6.6.1 lets the Date be generated at any time during the
+// message's origination, so a response shows the second its request began
+// or a later one that another request has formatted since, and never an
+// earlier one. The wall clock is read once a second, so a step of the
+// system clock shows within a second.
+func dateHeader(asOf time.Time) string {
+	since := asOf.Sub(clockBase)
 	if d := lastDate.Load(); d != nil && since < d.stale {
 		return d.value
 	}

@@ -114,7 +114,7 @@ func (w *responseWriter) writeHeaderLocked(code int) {
 		// A handler's own Date stands, and a nil one suppresses the
 		// header, as net/http documents.
 		if _, set := w.header["Date"]; !set {
-			w.x.dateHd[0] = dateHeader()
+			w.x.dateHd[0] = dateHeader(w.x.lctx.start)
 			dst["Date"] = w.x.dateHd[:1:1]
 		}
 		w.state, w.status = writeStarted, code

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202171807-fa717deecaba"
+const Version = "v0.0.0-20261202172612-9b99e7be1aa7"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:+nF97sq6OJrdIPz0yLN63vyvxCZOonu6+IL4z7OfI1w="
+const ContentHash = "h1:m5nnvhqn4jTMmELjnhBvCn6YlMgAzjGAC87vAGor+Nk="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796231887, 0).UTC()
+var generatedAt = time.Unix(1796232372, 0).UTC()
