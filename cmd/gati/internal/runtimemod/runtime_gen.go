@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202172612-9b99e7be1aa7"
+const Version = "v0.0.0-20261202174950-3c75ca7d86f3"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:m5nnvhqn4jTMmELjnhBvCn6YlMgAzjGAC87vAGor+Nk="
+const ContentHash = "h1:PHXKfYbzfM/h2KWI5GKbMtwxfTfo7me611LXg6/ybJ4="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796232372, 0).UTC()
+var generatedAt = time.Unix(1796233790, 0).UTC()
