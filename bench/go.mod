@@ -10,6 +10,8 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 )
 
+require golang.org/x/time v0.15.0 // indirect
+
 require (
 	gati.dev/gati/effects/postgres v0.0.0
 	github.com/dustin/go-humanize v1.1.0 // indirect

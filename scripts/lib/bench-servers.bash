@@ -31,8 +31,10 @@ build() { # name dir pkg
 	(cd "$2" && GOWORK=off go build -o "$work/bin/$1" "$3") >&2 || die "building $1 failed"
 }
 
-# build_servers [peers]: builds gati (examples/hello-world) and the
-# net/http baseline, and gin, echo and chi when peers is 1; sets names.
+# build_servers [peers [glue]]: builds gati (examples/hello-world) and the
+# net/http baseline, gin, echo and chi when peers is 1, and echo-glue (echo
+# with the recovery, request timeout and metrics Gati has on by default)
+# when glue is 1; sets names.
 build_servers() {
 	names=(gati nethttp)
 	gati_src="examples/hello-world (its gati.yaml, GATI_HOST=127.0.0.1)"
@@ -45,6 +47,10 @@ build_servers() {
 			build "$p" "$root/bench" "./cmd/$p-hello"
 			names+=("$p")
 		done
+	fi
+	if ((${2:-0})); then
+		build echo-glue "$root/bench" ./cmd/echo-glue
+		names+=(echo-glue)
 	fi
 }
 

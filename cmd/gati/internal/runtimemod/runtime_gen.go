@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202174950-3c75ca7d86f3"
+const Version = "v0.0.0-20261202190209-0d3d6b9781c4"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:PHXKfYbzfM/h2KWI5GKbMtwxfTfo7me611LXg6/ybJ4="
+const ContentHash = "h1:DT1rl4HEjNIguOXJi2BOmtPk61cBJC47EIYxktPa8+4="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796233790, 0).UTC()
+var generatedAt = time.Unix(1796238129, 0).UTC()
