@@ -21,6 +21,7 @@ import (
 	"net/http"
 
 	"gati.dev/gati"
+	"gati.dev/gati/bench/internal/hello"
 	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
 	"github.com/labstack/echo/v4"
@@ -32,9 +33,7 @@ type HelloInput struct {
 }
 
 // HelloOutput is the hello response.
-type HelloOutput struct {
-	Message string `json:"message"`
-}
+type HelloOutput = hello.Output
 
 // UserInput is the path-parameter request.
 type UserInput struct {
@@ -46,19 +45,12 @@ type UserOutput struct {
 	ID string `json:"id"`
 }
 
-func greeting(name string) HelloOutput {
-	if name == "" {
-		name = "world"
-	}
-	return HelloOutput{Message: "Hello, " + name + "!"}
-}
-
 // NetHTTP is the baseline: a ServeMux and handlers encoding with
 // encoding/json, as written by hand.
 func NetHTTP() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, greeting(r.URL.Query().Get("name")))
+		writeJSON(w, hello.Greeting(r.URL.Query().Get("name")))
 	})
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, UserOutput{ID: r.PathValue("id")})
@@ -81,7 +73,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 func Gati(opts ...gati.Option) *gati.App {
 	app := gati.New(opts...)
 	app.Handle("GET /hello", gati.Typed(func(_ *gati.Global, _ *gati.Local, in HelloInput) (HelloOutput, error) {
-		return greeting(in.Name), nil
+		return hello.Greeting(in.Name), nil
 	}))
 	app.Handle("GET /users/{id}", gati.Typed(func(_ *gati.Global, _ *gati.Local, in UserInput) (UserOutput, error) {
 		return UserOutput{ID: in.ID}, nil
@@ -95,7 +87,7 @@ func Gin() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.GET("/hello", func(c *gin.Context) {
-		c.JSON(http.StatusOK, greeting(c.Query("name")))
+		c.JSON(http.StatusOK, hello.Greeting(c.Query("name")))
 	})
 	r.GET("/users/:id", func(c *gin.Context) {
 		c.JSON(http.StatusOK, UserOutput{ID: c.Param("id")})
@@ -108,7 +100,7 @@ func Echo() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/hello", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, greeting(c.QueryParam("name")))
+		return c.JSON(http.StatusOK, hello.Greeting(c.QueryParam("name")))
 	})
 	e.GET("/users/:id", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, UserOutput{ID: c.Param("id")})
@@ -121,7 +113,7 @@ func Echo() http.Handler {
 func Chi() http.Handler {
 	r := chi.NewRouter()
 	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, greeting(r.URL.Query().Get("name")))
+		writeJSON(w, hello.Greeting(r.URL.Query().Get("name")))
 	})
 	r.Get("/users/{id}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, UserOutput{ID: chi.URLParam(r, "id")})

@@ -10,25 +10,15 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"gati.dev/gati/bench/internal/hello"
 	"gati.dev/gati/bench/internal/server"
 	"github.com/go-chi/chi/v5"
 )
 
-type helloOutput struct {
-	Message string `json:"message"`
-}
-
-func greeting(name string) helloOutput {
-	if name == "" {
-		name = "world"
-	}
-	return helloOutput{Message: "Hello, " + name + "!"}
-}
-
 func main() {
 	r := chi.NewRouter()
 	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
-		body, err := json.Marshal(greeting(r.URL.Query().Get("name")))
+		body, err := json.Marshal(hello.Greeting(r.URL.Query().Get("name")))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

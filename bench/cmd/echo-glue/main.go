@@ -26,26 +26,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gati.dev/gati/bench/internal/hello"
 	"gati.dev/gati/bench/internal/server"
 )
-
-type helloOutput struct {
-	Message string `json:"message"`
-}
-
-func greeting(name string) helloOutput {
-	if name == "" {
-		name = "world"
-	}
-	return helloOutput{Message: "Hello, " + name + "!"}
-}
 
 func main() {
 	reg := prometheus.NewRegistry()
 	e := echo.New()
 	e.Use(middleware.Recover(), requestMetrics(reg))
 	e.GET("/hello", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, greeting(c.QueryParam("name")))
+		return c.JSON(http.StatusOK, hello.Greeting(c.QueryParam("name")))
 	})
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	server.ListenAndServe(http.TimeoutHandler(e, 30*time.Second, `{"title":"request timed out"}`))

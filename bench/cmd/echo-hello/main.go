@@ -9,25 +9,15 @@ package main
 import (
 	"net/http"
 
+	"gati.dev/gati/bench/internal/hello"
 	"gati.dev/gati/bench/internal/server"
 	"github.com/labstack/echo/v4"
 )
 
-type helloOutput struct {
-	Message string `json:"message"`
-}
-
-func greeting(name string) helloOutput {
-	if name == "" {
-		name = "world"
-	}
-	return helloOutput{Message: "Hello, " + name + "!"}
-}
-
 func main() {
 	e := echo.New()
 	e.GET("/hello", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, greeting(c.QueryParam("name")))
+		return c.JSON(http.StatusOK, hello.Greeting(c.QueryParam("name")))
 	})
 	server.ListenAndServe(e)
 }

@@ -9,26 +9,16 @@ package main
 import (
 	"net/http"
 
+	"gati.dev/gati/bench/internal/hello"
 	"gati.dev/gati/bench/internal/server"
 	"github.com/gin-gonic/gin"
 )
-
-type helloOutput struct {
-	Message string `json:"message"`
-}
-
-func greeting(name string) helloOutput {
-	if name == "" {
-		name = "world"
-	}
-	return helloOutput{Message: "Hello, " + name + "!"}
-}
 
 func main() {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New() // gin.Default would add the logger and recovery middleware
 	r.GET("/hello", func(c *gin.Context) {
-		c.JSON(http.StatusOK, greeting(c.Query("name")))
+		c.JSON(http.StatusOK, hello.Greeting(c.Query("name")))
 	})
 	server.ListenAndServe(r)
 }
