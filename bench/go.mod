@@ -10,8 +10,6 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 )
 
-require golang.org/x/time v0.15.0 // indirect
-
 require (
 	gati.dev/gati/effects/postgres v0.0.0
 	github.com/dustin/go-humanize v1.1.0 // indirect
@@ -80,6 +78,7 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	maragu.dev/goqite v0.4.0
 )

@@ -21,13 +21,12 @@ import (
 	"strconv"
 	"time"
 
+	"gati.dev/gati/bench/internal/hello"
+	"gati.dev/gati/bench/internal/server"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"gati.dev/gati/bench/internal/hello"
-	"gati.dev/gati/bench/internal/server"
 )
 
 func main() {
