@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261202190209-0d3d6b9781c4"
+const Version = "v0.0.0-20261203073959-a971c5c9fb05"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:DT1rl4HEjNIguOXJi2BOmtPk61cBJC47EIYxktPa8+4="
+const ContentHash = "h1:qXHFyfsFg4gUwfrHwKPOesix/fy2OOX0qJWIETjx/dg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796238129, 0).UTC()
+var generatedAt = time.Unix(1796283599, 0).UTC()
