@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203073959-a971c5c9fb05"
+const Version = "v0.0.0-20261203075327-bb2e2ed93c86"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:qXHFyfsFg4gUwfrHwKPOesix/fy2OOX0qJWIETjx/dg="
+const ContentHash = "h1:uy4u2TyGdegL3+JfONK1QNGMwJs37+JwcCsFm5ayQKI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796283599, 0).UTC()
+var generatedAt = time.Unix(1796284407, 0).UTC()
