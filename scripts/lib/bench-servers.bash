@@ -32,9 +32,9 @@ build() { # name dir pkg
 }
 
 # build_servers [peers [glue]]: builds gati (examples/hello-world) and the
-# net/http baseline, gin, echo and chi when peers is 1, and echo-glue (echo
-# with the recovery, request timeout and metrics Gati has on by default)
-# when glue is 1; sets names.
+# net/http baseline, gin, echo and chi when peers is 1, and gin-glue,
+# echo-glue and chi-glue (each with the recovery, request timeout and
+# metrics Gati has on by default) when glue is 1; sets names.
 build_servers() {
 	names=(gati nethttp)
 	gati_src="examples/hello-world (its gati.yaml, GATI_HOST=127.0.0.1)"
@@ -49,8 +49,10 @@ build_servers() {
 		done
 	fi
 	if ((${2:-0})); then
-		build echo-glue "$root/bench" ./cmd/echo-glue
-		names+=(echo-glue)
+		for p in gin-glue echo-glue chi-glue; do
+			build "$p" "$root/bench" "./cmd/$p"
+			names+=("$p")
+		done
 	fi
 }
 

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203075327-bb2e2ed93c86"
+const Version = "v0.0.0-20261203080634-71bc9ec9353b"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:uy4u2TyGdegL3+JfONK1QNGMwJs37+JwcCsFm5ayQKI="
+const ContentHash = "h1:cbyeyTU7aTOuFWoHYuBsjaTVFI9HSihCv6CDpmvn4mM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796284407, 0).UTC()
+var generatedAt = time.Unix(1796285194, 0).UTC()
