@@ -9,7 +9,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"gati.dev/gati/bench/internal/glue"
@@ -22,15 +21,7 @@ func main() {
 	m := glue.NewMetrics()
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer, requestMetrics(m))
-	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
-		body, err := json.Marshal(hello.Greeting(r.URL.Query().Get("name")))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(body)
-	})
+	r.Get("/hello", hello.Serve)
 	r.Method(http.MethodGet, "/metrics", m.Handler())
 	glue.ListenAndServe(r)
 }

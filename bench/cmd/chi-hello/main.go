@@ -7,9 +7,6 @@
 package main
 
 import (
-	"encoding/json"
-	"net/http"
-
 	"gati.dev/gati/bench/internal/hello"
 	"gati.dev/gati/bench/internal/server"
 	"github.com/go-chi/chi/v5"
@@ -17,14 +14,6 @@ import (
 
 func main() {
 	r := chi.NewRouter()
-	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
-		body, err := json.Marshal(hello.Greeting(r.URL.Query().Get("name")))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(body)
-	})
+	r.Get("/hello", hello.Serve)
 	server.ListenAndServe(r)
 }

@@ -4,6 +4,11 @@
 //	GET /hello?name=Ada -> {"message":"Hello, Ada!"}
 package hello
 
+import (
+	"encoding/json"
+	"net/http"
+)
+
 // Output is the JSON response.
 type Output struct {
 	Message string `json:"message"`
@@ -15,4 +20,16 @@ func Greeting(name string) Output {
 		name = "world"
 	}
 	return Output{Message: "Hello, " + name + "!"}
+}
+
+// Serve answers GET /hello for routers that take net/http handlers (chi),
+// encoding with encoding/json as a hand-written handler does.
+func Serve(w http.ResponseWriter, r *http.Request) {
+	body, err := json.Marshal(Greeting(r.URL.Query().Get("name")))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
 }
