@@ -31,25 +31,33 @@ build() { # name dir pkg
 	(cd "$2" && GOWORK=off go build -o "$work/bin/$1" "$3") >&2 || die "building $1 failed"
 }
 
-# build_servers [peers [glue]]: builds gati (examples/hello-world) and the
-# net/http baseline, gin, echo and chi when peers is 1, and gin-glue,
-# echo-glue and chi-glue (each with the recovery, request timeout and
-# metrics Gati has on by default) when glue is 1; sets names.
+# build_servers [peers [glue [only]]]: builds gati (examples/hello-world)
+# and the net/http baseline, gin, echo and chi when peers is 1, and
+# gin-glue, echo-glue and chi-glue (each with the recovery, request timeout
+# and metrics Gati has on by default) when glue is 1; with only, a
+# comma-separated list of names, just gati and the servers it lists. Sets
+# names.
 build_servers() {
-	names=(gati nethttp)
+	local only=${3:-} p
+	names=(gati)
 	gati_src="examples/hello-world (its gati.yaml, GATI_HOST=127.0.0.1)"
 	build gati "$root/examples/hello-world" .
 	cp "$root/examples/hello-world/gati.yaml" "$work/run/gati.yaml"
-	build nethttp "$root/bench" ./cmd/nethttp-hello
+	wanted() { [[ -z $only || ,$only, == *,$1,* ]]; }
+	if wanted nethttp; then
+		build nethttp "$root/bench" ./cmd/nethttp-hello
+		names+=(nethttp)
+	fi
 	if ((${1:-0})); then
-		local p
 		for p in gin echo chi; do
+			wanted "$p" || continue
 			build "$p" "$root/bench" "./cmd/$p-hello"
 			names+=("$p")
 		done
 	fi
 	if ((${2:-0})); then
 		for p in gin-glue echo-glue chi-glue; do
+			wanted "$p" || continue
 			build "$p" "$root/bench" "./cmd/$p"
 			names+=("$p")
 		done
