@@ -14,11 +14,17 @@
 // Panic recovery is each framework's own middleware. What Gati has and
 // these servers do not: request-smuggling framing checks, connection
 // tracking for a lossless drain, problem+json errors, and request ids.
+//
+// $GLUE_PARTS, a comma-separated list of timeout and metrics (both by
+// default), keeps only the parts it names, to tell what each costs:
+// GLUE_PARTS=metrics scripts/bench-http --pairs 20 --against echo-glue.
 package glue
 
 import (
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"gati.dev/gati/bench/internal/server"
@@ -29,8 +35,15 @@ import (
 // RequestTimeout is Gati's default request_timeout.
 const RequestTimeout = 30 * time.Second
 
+// has reports whether $GLUE_PARTS keeps part.
+func has(part string) bool {
+	parts, set := os.LookupEnv("GLUE_PARTS")
+	return !set || strings.Contains(","+parts+",", ","+part+",")
+}
+
 // Metrics are the request metrics Gati's pipeline records.
 type Metrics struct {
+	off      bool // $GLUE_PARTS leaves metrics out: recording does nothing
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -53,6 +66,7 @@ func NewMetrics() *Metrics {
 		}),
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.inFlight)
+	m.off = !has("metrics")
 	return m
 }
 
@@ -60,15 +74,25 @@ func NewMetrics() *Metrics {
 // right after it, so that a request whose handler panics leaves flight
 // too.
 func (m *Metrics) Begin() time.Time {
+	if m.off {
+		return time.Time{}
+	}
 	m.inFlight.Inc()
 	return time.Now()
 }
 
 // Done counts a request out of flight.
-func (m *Metrics) Done() { m.inFlight.Dec() }
+func (m *Metrics) Done() {
+	if !m.off {
+		m.inFlight.Dec()
+	}
+}
 
 // Observe records a request that began at start and was answered status.
 func (m *Metrics) Observe(method, route string, status int, start time.Time) {
+	if m.off {
+		return
+	}
 	m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 }
@@ -79,5 +103,8 @@ func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, pro
 // ListenAndServe serves h behind the request timeout, with the server
 // settings every bench server has.
 func ListenAndServe(h http.Handler) {
-	server.ListenAndServe(http.TimeoutHandler(h, RequestTimeout, `{"title":"request timed out"}`))
+	if has("timeout") {
+		h = http.TimeoutHandler(h, RequestTimeout, `{"title":"request timed out"}`)
+	}
+	server.ListenAndServe(h)
 }
