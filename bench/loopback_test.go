@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"gati.dev/gati"
 	"gati.dev/gati/bench"
+	"gati.dev/gati/bench/internal/server"
 )
 
 // BenchmarkLoopback serves GET /hello?name=Ada over real loopback
@@ -77,12 +77,11 @@ func (l *listeningLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// serveHTTP serves h with the timeouts of bench/internal/server until the
+// serveHTTP serves h with the timeouts of every bench server until the
 // benchmark ends.
 func serveHTTP(tb testing.TB, h http.Handler) string {
 	ln := listenLoopback(tb)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout: 120 * time.Second, WriteTimeout: 60 * time.Second}
+	srv := server.New(h)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	tb.Cleanup(func() {

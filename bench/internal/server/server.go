@@ -17,12 +17,18 @@ import (
 
 // ListenAndServe serves h on $HOST:$PORT (port 8080 by default).
 func ListenAndServe(h http.Handler) {
-	srv := &http.Server{Addr: addr(), Handler: h,
-		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, WriteTimeout: 60 * time.Second}
+	srv := New(h)
 	if os.Getenv("BASELINE") == "plain" {
-		srv = &http.Server{Addr: addr(), Handler: h}
+		srv = &http.Server{Handler: h}
 	}
+	srv.Addr = addr()
 	log.Fatal(srv.ListenAndServe())
+}
+
+// New returns a server for h with the timeouts every bench server has.
+func New(h http.Handler) *http.Server {
+	return &http.Server{Handler: h,
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, WriteTimeout: 60 * time.Second}
 }
 
 func addr() string {
