@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"gati.dev/gati"
 	"gati.dev/gati/bench"
@@ -59,6 +60,8 @@ func serveGati(tb testing.TB) string {
 	case <-started.seen:
 	case err := <-done:
 		tb.Fatalf("gati: %v", err)
+	case <-time.After(30 * time.Second):
+		tb.Fatal("gati: Serve did not log that it is listening within 30 s; has that log line changed?")
 	}
 	return ln.Addr().String()
 }
