@@ -1,6 +1,7 @@
 package gati
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 )
@@ -63,10 +64,11 @@ func Typed[In, Out any](fn TypedFunc[In, Out]) TypedHandler {
 	if err != nil {
 		panic("gati: Typed: " + err.Error())
 	}
-	out := reflect.TypeFor[Out]().Kind()
+	out := reflect.TypeFor[Out]()
 	return &typedHandler[In, Out]{fn: fn, bind: b, headers: hs,
-		validates: reflect.TypeFor[*In]().Implements(reflect.TypeFor[Validator]()),
-		mayBeNil:  out == reflect.Pointer || out == reflect.Interface}
+		validates:    reflect.TypeFor[*In]().Implements(reflect.TypeFor[Validator]()),
+		mayBeNil:     out.Kind() == reflect.Pointer || out.Kind() == reflect.Interface,
+		encodeInSlot: out.Kind() != reflect.Pointer && out.Kind() != reflect.Interface && !addressMatters(out, nil)}
 }
 
 type typedHandler[In, Out any] struct {
@@ -77,6 +79,10 @@ type typedHandler[In, Out any] struct {
 	// types rule it out: *In has a Validate method; an Out value may be a
 	// nil pointer, which is answered 204.
 	validates, mayBeNil bool
+	// encodeInSlot says Out encodes the same through a pointer as by
+	// value (see addressMatters), so the response is encoded from the
+	// exchange's reused slot instead of a copy boxed for each request.
+	encodeInSlot bool
 }
 
 func (h *typedHandler[In, Out]) Types() (in, out reflect.Type) {
@@ -86,7 +92,54 @@ func (h *typedHandler[In, Out]) Types() (in, out reflect.Type) {
 // funcPC is the handler function's entry point, for naming it in tools.
 func (h *typedHandler[In, Out]) funcPC() uintptr { return reflect.ValueOf(h.fn).Pointer() }
 
+// ServeGati decodes the request into the exchange's slot for In, calls
+// the function with a copy of it, and encodes its result. The slots,
+// one for In and one for Out, are kept by the exchange from one request
+// to the next, so a typed request allocates neither: the function gets
+// its input by value and the encoder reads the output before the slot is
+// cleared, so nothing of one request reaches the next.
 func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Global, lctx *Local) error {
+	x := req.ex
+	if h.validates || x == nil {
+		return h.serveFresh(req, res, gctx, lctx)
+	}
+	in, _ := x.inSlot.(*In)
+	if in == nil {
+		in = new(In)
+		x.inSlot = in
+	}
+	var zeroIn In
+	*in = zeroIn // a request that panicked may have left its input
+	if err := h.bind.bind(req, reflect.ValueOf(in).Elem()); err != nil {
+		return err
+	}
+	v := *in
+	*in = zeroIn
+	out, err := h.fn(gctx, lctx, v)
+	if err != nil {
+		return err
+	}
+	if !h.encodeInSlot {
+		return h.respond(res, lctx, out)
+	}
+	slot, _ := x.outSlot.(*Out)
+	if slot == nil {
+		slot = new(Out)
+		x.outSlot = slot
+	}
+	*slot = out
+	if len(h.headers) > 0 {
+		h.headers.set(res.Header(), reflect.ValueOf(slot).Elem())
+	}
+	err = res.JSON(lctx.successStatus(), slot)
+	var zeroOut Out
+	*slot = zeroOut
+	return err
+}
+
+// serveFresh serves with an input of the request's own: a Validate method
+// gets a pointer to it and may keep it, which a reused slot must not be.
+func (h *typedHandler[In, Out]) serveFresh(req *Request, res *Response, gctx *Global, lctx *Local) error {
 	var in In
 	if err := h.bind.bind(req, reflect.ValueOf(&in).Elem()); err != nil {
 		return err
@@ -100,6 +153,12 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	if err != nil {
 		return err
 	}
+	return h.respond(res, lctx, out)
+}
+
+// respond writes out: 204 for a nil pointer, else its header fields and
+// its JSON.
+func (h *typedHandler[In, Out]) respond(res *Response, lctx *Local, out Out) error {
 	if h.mayBeNil || len(h.headers) > 0 {
 		v := reflect.ValueOf(out)
 		if v.Kind() == reflect.Pointer && v.IsNil() {
@@ -111,6 +170,40 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	}
 	return res.JSON(lctx.successStatus(), out)
 }
+
+// addressMatters reports whether encoding/json could encode a value of t
+// differently through a pointer: it calls a MarshalJSON or MarshalText
+// method declared on the pointer only when the value is addressable, as
+// it is through a pointer and, within it, its struct fields and array
+// elements. Elements reached through pointers, slices, maps and
+// interfaces are addressable, or not, either way.
+func addressMatters(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	if seen == nil {
+		seen = map[reflect.Type]bool{}
+	}
+	seen[t] = true
+	for _, m := range [...]reflect.Type{jsonMarshaler, textMarshaler} {
+		if !t.Implements(m) && reflect.PointerTo(t).Implements(m) {
+			return true
+		}
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if addressMatters(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	case reflect.Array:
+		return addressMatters(t.Elem(), seen)
+	}
+	return false
+}
+
+var jsonMarshaler = reflect.TypeFor[json.Marshaler]()
 
 // validate runs the Validate method of the decoded request, a pointer,
 // whose method set includes the methods of the value type too.

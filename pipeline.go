@@ -36,6 +36,10 @@ type exchange struct {
 	// clientID is the client's valid X-Request-Id, or "".
 	clientID string
 
+	// A typed handler's input and output, a *In and a *Out, reused while
+	// the exchange serves routes of the same types (see typedHandler).
+	inSlot, outSlot any
+
 	// Response.JSON encodes through enc into json, made once per exchange.
 	json     jsonBody
 	enc      *json.Encoder
