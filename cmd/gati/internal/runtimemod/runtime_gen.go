@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203102447-7b7a73e22c3c"
+const Version = "v0.0.0-20261203104538-863c61b4d58c"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:e3pz4iw872IZW3vpBDU8HzwCk6xPBUk6g9xAgDquKSc="
+const ContentHash = "h1:hjxhtNWM0HbNEriGAUPrwS8CXsU15/iiCgVAgFayBQo="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796293487, 0).UTC()
+var generatedAt = time.Unix(1796294738, 0).UTC()
