@@ -109,8 +109,9 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 		x.inSlot = in
 	}
 	var zeroIn In
-	*in = zeroIn // a request that panicked may have left its input
+	*in = zeroIn // a panic while binding may have left an input behind
 	if err := h.bind.bind(req, reflect.ValueOf(in).Elem()); err != nil {
+		*in = zeroIn // the fields bound before the failure
 		return err
 	}
 	v := *in

@@ -21,6 +21,7 @@ import (
 type reuseIn struct {
 	A     string   `query:"a"`
 	B     string   `query:"b"`
+	Mode  mode     `query:"mode"`
 	Tags  []string `json:"tags,omitempty"`
 	Count int      `json:"count,omitempty"`
 }
@@ -28,8 +29,21 @@ type reuseIn struct {
 type reuseOut struct {
 	A     string   `json:"a"`
 	B     string   `json:"b"`
+	Mode  mode     `json:"mode,omitempty"`
 	Tags  []string `json:"tags"`
 	Count int      `json:"count"`
+}
+
+// mode is a parameter type whose parsing panics on "boom": a panic in
+// the middle of binding, after the body was decoded.
+type mode string
+
+func (m *mode) UnmarshalText(b []byte) error {
+	if string(b) == "boom" {
+		panic("boom")
+	}
+	*m = mode(b)
+	return nil
 }
 
 func echoInput(_ *gati.Global, _ *gati.Local, in reuseIn) (reuseOut, error) {
@@ -66,14 +80,18 @@ func TestTypedRequestsNeverSeeTheInputOfAnEarlierOne(t *testing.T) {
 		if rec := serveNow(app, "POST", "/echo?a=1&b=2", `{"tags":["x","y"],"count":5}`); rec.Body.String() != full {
 			t.Fatalf("round %d, full request: %d %q, want %q", i, rec.Code, rec.Body, full)
 		}
-		// A panic leaves nothing behind (the handler gets a copy of its
-		// input); a request whose query fails to bind leaves its decoded
-		// body behind: the next request of the same types must not see it.
+		// A panic in the handler leaves nothing behind (it gets a copy of
+		// its input); a request whose query fails to bind, or whose
+		// binding panics, has its body decoded already: the next request
+		// of the same types must see none of it.
 		if rec := serveNow(app, "POST", "/other?a=panic&b=9", `{"tags":["z"],"count":7}`); rec.Code != http.StatusInternalServerError {
 			t.Fatalf("round %d, panicking request: status %d, want 500", i, rec.Code)
 		}
 		if rec := serveNow(app, "POST", "/other?a=4&b=%zz", `{"tags":["z"],"count":7}`); rec.Code != http.StatusBadRequest {
 			t.Fatalf("round %d, request with a bad query: status %d, want 400", i, rec.Code)
+		}
+		if rec := serveNow(app, "POST", "/other?a=5&mode=boom", `{"tags":["w"],"count":8}`); rec.Code != http.StatusInternalServerError {
+			t.Fatalf("round %d, request whose binding panics: status %d, want 500", i, rec.Code)
 		}
 		route := []string{"/echo", "/other"}[i%2]
 		if rec := serveNow(app, "POST", route+"?a=3", `{}`); rec.Body.String() != sparse {
@@ -95,6 +113,23 @@ type heavyOut struct {
 	OK   bool   `json:"ok"`
 }
 
+// tracked records where the decoder put it, to tell when nothing refers
+// to it any more.
+type tracked struct{ V string }
+
+var lastTracked weak.Pointer[tracked]
+
+func (t *tracked) UnmarshalJSON(b []byte) error {
+	lastTracked = weak.Make(t)
+	type plain tracked // without this method
+	return json.Unmarshal(b, (*plain)(t))
+}
+
+type trackedIn struct {
+	Item  *tracked `json:"item"`
+	Limit int      `query:"limit"`
+}
+
 // Neither a request's decoded input nor its output outlives its response:
 // the reused memory is cleared, or a pooled exchange would keep whatever
 // its last request held alive until it is used again.
@@ -110,6 +145,9 @@ func TestTypedRequestsKeepNoMemoryAliveAfterTheResponse(t *testing.T) {
 		output = weak.Make(held)
 		return heavyOut{Held: held, OK: true}, nil
 	}))
+	app.Handle("POST /tracked", gati.Typed(func(*gati.Global, *gati.Local, trackedIn) (heavyOut, error) {
+		return heavyOut{OK: true}, nil
+	}))
 	if err := app.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +156,11 @@ func TestTypedRequestsKeepNoMemoryAliveAfterTheResponse(t *testing.T) {
 	if rec := serveNow(app, "POST", "/heavy", `{"items":[{"v":"kept?"}]}`); rec.Body.String() != `{"ok":true}` {
 		t.Fatalf("got %d %q", rec.Code, rec.Body)
 	}
+	// A request that fails after its body was decoded: the handler never
+	// sees the input, which must not stay behind either.
+	if rec := serveNow(app, "POST", "/tracked?limit=ten", `{"item":{"V":"kept?"}}`); rec.Code != http.StatusBadRequest || lastTracked.Value() == nil {
+		t.Fatalf("got %d %q; decoded before failing: %t", rec.Code, rec.Body, lastTracked.Value() != nil)
+	}
 	runtime.GC()
 	runtime.GC()
 	if input.Value() != nil {
@@ -125,6 +168,9 @@ func TestTypedRequestsKeepNoMemoryAliveAfterTheResponse(t *testing.T) {
 	}
 	if output.Value() != nil {
 		t.Error("the output of a finished request is still reachable")
+	}
+	if lastTracked.Value() != nil {
+		t.Error("the input decoded for a request that then failed is still reachable")
 	}
 }
 
