@@ -65,10 +65,11 @@ func Typed[In, Out any](fn TypedFunc[In, Out]) TypedHandler {
 		panic("gati: Typed: " + err.Error())
 	}
 	out := reflect.TypeFor[Out]()
+	mayBeNil := out.Kind() == reflect.Pointer || out.Kind() == reflect.Interface
 	return &typedHandler[In, Out]{fn: fn, bind: b, headers: hs,
 		validates:    reflect.TypeFor[*In]().Implements(reflect.TypeFor[Validator]()),
-		mayBeNil:     out.Kind() == reflect.Pointer || out.Kind() == reflect.Interface,
-		encodeInSlot: out.Kind() != reflect.Pointer && out.Kind() != reflect.Interface && !addressMatters(out, nil)}
+		mayBeNil:     mayBeNil,
+		encodeInSlot: !mayBeNil && !addressMatters(out, nil)}
 }
 
 type typedHandler[In, Out any] struct {

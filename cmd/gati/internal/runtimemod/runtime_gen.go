@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203104819-db802bd874e6"
+const Version = "v0.0.0-20261203111735-210dd94f8e61"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:24Ar2HTmcTmpj+KmTBN7EVyycf6+6Xr0LvtzUG53mUs="
+const ContentHash = "h1:IQ3ZT45hbWW2vTEaZCiEUn1shRd1bOQ19GsNdO2qWFg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796294899, 0).UTC()
+var generatedAt = time.Unix(1796296655, 0).UTC()
