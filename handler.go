@@ -98,30 +98,40 @@ func (h *typedHandler[In, Out]) funcPC() uintptr { return reflect.ValueOf(h.fn).
 // one for In and one for Out, are kept by the exchange from one request
 // to the next, so a typed request allocates neither: the function gets
 // its input by value and the encoder reads the output before the slot is
-// cleared, so nothing of one request reaches the next.
+// cleared, so nothing of one request reaches the next. A request type
+// with a Validate method gets an input of its own instead: the method
+// gets a pointer to it and may keep it.
 func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Global, lctx *Local) error {
 	x := req.ex
-	if h.validates || x == nil {
-		return h.serveFresh(req, res, gctx, lctx)
-	}
-	in, _ := x.inSlot.(*In)
-	if in == nil {
-		in = new(In)
-		x.inSlot = in
-	}
+	reused := x != nil && !h.validates
+	var in *In
 	var zeroIn In
-	*in = zeroIn // a panic while binding may have left an input behind
-	if err := h.bind.bind(req, reflect.ValueOf(in).Elem()); err != nil {
-		*in = zeroIn // the fields bound before the failure
-		return err
+	if reused {
+		in, _ = x.inSlot.(*In)
+		if in == nil {
+			in = new(In)
+			x.inSlot = in
+		}
+		*in = zeroIn // a panic while binding may have left an input behind
+	} else {
+		in = new(In)
+	}
+	err := h.bind.bind(req, reflect.ValueOf(in).Elem())
+	if err == nil && h.validates {
+		err = validate(any(in).(Validator))
 	}
 	v := *in
-	*in = zeroIn
+	if reused {
+		*in = zeroIn // also the fields bound before a failure
+	}
+	if err != nil {
+		return err
+	}
 	out, err := h.fn(gctx, lctx, v)
 	if err != nil {
 		return err
 	}
-	if !h.encodeInSlot {
+	if !h.encodeInSlot || x == nil {
 		return h.respond(res, lctx, out)
 	}
 	slot, _ := x.outSlot.(*Out)
@@ -137,25 +147,6 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	var zeroOut Out
 	*slot = zeroOut
 	return err
-}
-
-// serveFresh serves with an input of the request's own: a Validate method
-// gets a pointer to it and may keep it, which a reused slot must not be.
-func (h *typedHandler[In, Out]) serveFresh(req *Request, res *Response, gctx *Global, lctx *Local) error {
-	var in In
-	if err := h.bind.bind(req, reflect.ValueOf(&in).Elem()); err != nil {
-		return err
-	}
-	if h.validates {
-		if err := validate(any(&in).(Validator)); err != nil {
-			return err
-		}
-	}
-	out, err := h.fn(gctx, lctx, in)
-	if err != nil {
-		return err
-	}
-	return h.respond(res, lctx, out)
 }
 
 // respond writes out: 204 for a nil pointer, else its header fields and

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203111735-210dd94f8e61"
+const Version = "v0.0.0-20261203115450-320ee996ed28"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:IQ3ZT45hbWW2vTEaZCiEUn1shRd1bOQ19GsNdO2qWFg="
+const ContentHash = "h1:Mg7plu0oCoj193yQxiKQTWOT96i53/Vv+4O9L2p6vBI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796296655, 0).UTC()
+var generatedAt = time.Unix(1796298890, 0).UTC()
