@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"unsafe"
 
 	"gati.dev/gati/schema"
 )
@@ -13,19 +14,26 @@ import (
 // binder fills a typed handler's In struct from a request. Its plan is
 // computed once, when the route is registered.
 type binder struct {
+	t       reflect.Type
 	params  []paramField
 	hasBody bool
 	body    *schema.Schema // the body's schema, when it has one
 	// bodyFields is set when the body must be an object with required
 	// fields, so an absent body is reported field by field.
 	bodyFields bool
+	// strings is set when In has no body and every parameter is an
+	// optional, unconstrained string field reached without a pointer:
+	// the common shape of a query or path input, bound by bindStrings.
+	strings bool
 }
 
 // paramField is one struct field filled from a path, query, header or
 // cookie parameter.
 type paramField struct {
 	index    []int
-	in       string // "path", "query", "header" or "cookie"
+	offset   uintptr // from the start of In, when direct
+	direct   bool    // a string field reached without a pointer: set through offset
+	in       string  // "path", "query", "header" or "cookie"
 	name     string
 	multi    bool // a slice: takes every value of a repeated parameter
 	parse    func(dst reflect.Value, raw string) error
@@ -37,7 +45,7 @@ var paramSources = [...]string{"path", "query", "header", "cookie"}
 
 // newBinder plans how to bind t. Non-struct types bind from the body.
 func newBinder(t reflect.Type) (*binder, error) {
-	b := &binder{}
+	b := &binder{t: t}
 	if t.Kind() != reflect.Struct {
 		b.hasBody = t != reflect.TypeFor[struct{}]()
 	} else {
@@ -49,6 +57,10 @@ func newBinder(t reflect.Type) (*binder, error) {
 	}
 	if err := b.planSchemas(t); err != nil {
 		return nil, err
+	}
+	b.strings = !b.hasBody
+	for _, p := range b.params {
+		b.strings = b.strings && p.direct && !p.required && p.schema == nil
 	}
 	return b, nil
 }
@@ -65,6 +77,9 @@ func (b *binder) plan(t reflect.Type, f reflect.StructField) error {
 		p, err := newParamField(f, src, name)
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", t, f.Name, err)
+		}
+		if f.Type.Kind() == reflect.String {
+			p.offset, p.direct = fieldOffset(t, f.Index)
 		}
 		b.params = append(b.params, p)
 		return nil
@@ -90,6 +105,21 @@ func newParamField(f reflect.StructField, src, name string) (paramField, error) 
 	}
 	p.parse = parse
 	return p, nil
+}
+
+// fieldOffset returns where the field at index lies in a value of t, and
+// false when the way to it goes through a pointer (an embedded *T).
+func fieldOffset(t reflect.Type, index []int) (uintptr, bool) {
+	var off uintptr
+	for i, n := range index {
+		f := t.Field(n)
+		off += f.Offset
+		if i < len(index)-1 && f.Type.Kind() != reflect.Struct {
+			return 0, false
+		}
+		t = f.Type
+	}
+	return off, true
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -148,11 +178,17 @@ func parserFor(t reflect.Type) (func(reflect.Value, string) error, error) {
 	return nil, fmt.Errorf("unsupported type %s (use a string, bool, number, slice of them, or an encoding.TextUnmarshaler)", t)
 }
 
-// bind decodes the body (when In has body fields) and then the parameters,
-// so a body can never override a path, query, header or cookie value.
-// Parameters that do not parse are a 400; values that break the schema
-// (body or parameters) are a 422 listing every violation.
-func (b *binder) bind(req *Request, dst reflect.Value) error {
+// bind fills the In that in points to. It decodes the body (when In has
+// body fields) and then the parameters, so a body can never override a
+// path, query, header or cookie value. Parameters that do not parse are a
+// 400; values that break the schema (body or parameters) are a 422
+// listing every violation.
+func (b *binder) bind(req *Request, in unsafe.Pointer) error {
+	if b.strings && req.queryProblems() == nil {
+		b.bindStrings(req, in)
+		return nil
+	}
+	dst := reflect.NewAt(b.t, in).Elem()
 	var invalid []FieldError
 	if b.hasBody {
 		errs, err := b.bindBody(req, dst)
@@ -181,6 +217,20 @@ func (b *binder) bind(req *Request, dst reflect.Value) error {
 		return Invalid(invalid...)
 	}
 	return nil
+}
+
+// bindStrings binds an input of optional string parameters: nothing can
+// fail to parse or break a constraint, so each value is stored as it is,
+// without reflection. A request runs this code on every call, so it is
+// kept short: the less code a request runs, the less of it has to be
+// fetched again after the kernel and net/http have evicted it.
+func (b *binder) bindStrings(req *Request, in unsafe.Pointer) {
+	for i := range b.params {
+		p := &b.params[i]
+		if v, ok := p.value(req); ok {
+			*(*string)(unsafe.Add(in, p.offset)) = v
+		}
+	}
 }
 
 // bindBody validates the body against its schema and, when it is valid,
@@ -282,6 +332,9 @@ func (p *paramField) value(req *Request) (string, bool) {
 				return vs[0], true
 			}
 			return "", false
+		}
+		if req.queryChecked && req.queryPlain {
+			return plainQueryValue(req.r.URL.RawQuery, p.name)
 		}
 		return queryValue(req.r.URL.RawQuery, p.name)
 	case "header":

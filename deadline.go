@@ -28,16 +28,21 @@ func (x *exchange) armDeadline(d time.Duration, rt *route) {
 	w := &x.w
 	w.mu.Lock()
 	w.armed, w.deadline, w.path, x.timedRoute = true, deadline, x.req.r.URL.Path, rt
-	switch {
-	case x.timer == nil:
-		x.timer = time.AfterFunc(d, x.deadlinePassed)
-		x.timerAt = deadline
-	case x.timerAt.IsZero() || x.timerAt.After(deadline):
-		x.timer.Reset(time.Until(deadline))
-		x.timerAt = deadline
+	if x.timer == nil || x.timerAt.IsZero() || x.timerAt.After(deadline) {
+		x.setTimer(deadline)
 	}
 	w.mu.Unlock()
 	x.deadline = deadline
+}
+
+// setTimer makes the watchdog fire at deadline. Called with w.mu held.
+func (x *exchange) setTimer(deadline time.Time) {
+	if x.timer == nil {
+		x.timer = time.AfterFunc(time.Until(deadline), x.deadlinePassed)
+	} else {
+		x.timer.Reset(time.Until(deadline))
+	}
+	x.timerAt = deadline
 }
 
 // deadlinePassed runs on the timer's goroutine. The timer may fire for a

@@ -185,11 +185,15 @@ func withFraming(ctx context.Context, c net.Conn) context.Context {
 // response. Only the requests net/http let through with a
 // Transfer-Encoding, or that speak HTTP/1.0, pay for the look-up.
 func framingInDoubt(r *http.Request) bool {
+	if len(r.TransferEncoding) == 0 && (r.ProtoMinor != 0 || r.ProtoMajor != 1) {
+		return false // inlined into the pipeline: most requests stop here
+	}
+	return framingSeen(r)
+}
+
+func framingSeen(r *http.Request) bool {
 	chunked := len(r.TransferEncoding) > 0
 	http10 := r.ProtoMajor == 1 && r.ProtoMinor == 0
-	if !chunked && !http10 {
-		return false
-	}
 	fc, ok := r.Context().Value(framingKey{}).(*framing)
 	if !ok {
 		return false

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"unsafe"
 )
 
 // Handler serves one route. Most code uses HandlerFunc or Typed rather
@@ -107,16 +108,14 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	var in *In
 	var zeroIn In
 	if reused {
-		in, _ = x.inSlot.(*In)
-		if in == nil {
-			in = new(In)
-			x.inSlot = in
+		if in, _ = x.inSlot.(*In); in == nil {
+			in = newSlot[In](&x.inSlot)
 		}
 		*in = zeroIn // a panic while binding may have left an input behind
 	} else {
 		in = new(In)
 	}
-	err := h.bind.bind(req, reflect.ValueOf(in).Elem())
+	err := h.bind.bind(req, unsafe.Pointer(in))
 	if err == nil && h.validates {
 		err = validate(any(in).(Validator))
 	}
@@ -136,8 +135,7 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	}
 	slot, _ := x.outSlot.(*Out)
 	if slot == nil {
-		slot = new(Out)
-		x.outSlot = slot
+		slot = newSlot[Out](&x.outSlot)
 	}
 	*slot = out
 	if len(h.headers) > 0 {
@@ -147,6 +145,18 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	var zeroOut Out
 	*slot = zeroOut
 	return err
+}
+
+// newSlot stores a new *T in an exchange's slot, which held nothing or a
+// pointer to another type, and returns it. A request rarely runs it: the
+// slots keep their types while the exchange serves the same route, so
+// it stays out of line, away from the code every request runs.
+//
+//go:noinline
+func newSlot[T any](slot *any) *T {
+	p := new(T)
+	*slot = p
+	return p
 }
 
 // respond writes out: 204 for a nil pointer, else its header fields and

@@ -163,19 +163,30 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 		path = r.URL.RawPath
 	}
 	rt, found := a.table.Lookup(r.Method, path, &x.req.params)
-	switch found {
-	case router.Found:
-		if escaped {
-			x.req.params.Unescape()
-		}
-		a.serveRoute(x, rt)
-	case router.MethodNotAllowed:
+	if found != router.Found {
+		a.serveUnrouted(x, path, found)
+		return
+	}
+	if escaped {
+		x.req.params.Unescape()
+	}
+	a.serveRoute(x, rt)
+}
+
+// serveUnrouted answers a request no route matches: 405 when a route
+// matches the path with another method, else 404. It is kept out of
+// dispatch, as is other code few requests run, so that the code every
+// request runs stays compact: after the kernel and net/http have evicted
+// it from the processor's caches, each request fetches it again.
+func (a *App) serveUnrouted(x *exchange, path string, found router.Result) {
+	r := x.req.r
+	if found == router.MethodNotAllowed {
 		x.w.header.Set("Allow", strings.Join(a.table.Allowed(path), ", "))
 		a.writeError(x, NewError(http.StatusMethodNotAllowed, "method_not_allowed",
 			fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)))
-	default:
-		a.writeError(x, NewError(http.StatusNotFound, "not_found", fmt.Sprintf("no route matches %s", r.URL.Path)))
+		return
 	}
+	a.writeError(x, NewError(http.StatusNotFound, "not_found", fmt.Sprintf("no route matches %s", r.URL.Path)))
 }
 
 func (x *exchange) begin(w http.ResponseWriter, r *http.Request) {
@@ -220,18 +231,28 @@ func (a *App) serveRoute(x *exchange, rt *route) {
 	if rt.timeout > 0 {
 		x.armDeadline(rt.timeout, rt)
 	}
-	if rt.ownWriteDeadline {
-		_ = http.NewResponseController(x.w.rw).SetWriteDeadline(x.lctx.start.Add(max(rt.timeout, 0) + rt.writeTimeout))
-	}
-	if rt.readTimeout > 0 && x.req.r.ContentLength != 0 {
-		x.req.readDeadline = true
-		_ = http.NewResponseController(x.w.rw).SetReadDeadline(x.lctx.start.Add(rt.readTimeout))
+	if rt.ownWriteDeadline || rt.readTimeout > 0 && x.req.r.ContentLength != 0 {
+		x.setConnDeadlines(rt)
 	}
 	if rt.httpChain != nil {
 		rt.httpChain.ServeHTTP(&x.w, x.req.r.WithContext(x.lctx.Context()))
 		return
 	}
 	a.invoke(x, rt)
+}
+
+// setConnDeadlines sets the connection's write deadline for a route whose
+// timeouts differ from the server's, and its read deadline for a request
+// with a body.
+func (x *exchange) setConnDeadlines(rt *route) {
+	rc := http.NewResponseController(x.w.rw)
+	if rt.ownWriteDeadline {
+		_ = rc.SetWriteDeadline(x.lctx.start.Add(max(rt.timeout, 0) + rt.writeTimeout))
+	}
+	if rt.readTimeout > 0 && x.req.r.ContentLength != 0 {
+		x.req.readDeadline = true
+		_ = rc.SetReadDeadline(x.lctx.start.Add(rt.readTimeout))
+	}
 }
 
 // invoke calls the route's chain, turning a returned error or a panic into
@@ -354,7 +375,7 @@ func (x *exchange) reset() {
 		x.gen.Add(1) // contexts handed out for this request lose their Local
 		x.handedOut = false
 	}
-	x.req.r, x.req.body, x.req.bodyRead, x.req.query, x.req.queryErrs, x.req.queryChecked, x.req.readDeadline = nil, nil, false, nil, nil, false, false
+	x.req.r, x.req.body, x.req.bodyRead, x.req.query, x.req.queryErrs, x.req.queryChecked, x.req.queryPlain, x.req.readDeadline = nil, nil, false, nil, nil, false, false, false
 	if x.req.bodyLate.Load() { // a load is a plain read; a store is a locked instruction
 		x.req.bodyLate.Store(false)
 	}

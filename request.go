@@ -36,6 +36,7 @@ type Request struct {
 	queryErrs []FieldError
 
 	queryChecked bool // queryErrs holds the query string's problems
+	queryPlain   bool // once checked: the query has no escape, '+' or ';'
 
 	readDeadline bool // the route's read timeout is set on the connection
 
@@ -90,7 +91,8 @@ func (r *Request) QueryErr() error {
 // queryProblems checks the query string once, without building a map.
 func (r *Request) queryProblems() []FieldError {
 	if !r.queryChecked {
-		if raw := r.r.URL.RawQuery; !plainQuery(raw) { // a plain query has nothing to report
+		raw := r.r.URL.RawQuery
+		if r.queryPlain = plainQuery(raw); !r.queryPlain { // a plain query has nothing to report
 			r.queryErrs = checkQuery(raw)
 		}
 		r.queryChecked = true
@@ -137,6 +139,18 @@ func queryValue(raw, name string) (value string, found bool) {
 		return !found
 	})
 	return value, found
+}
+
+// plainQueryValue is queryValue for a query string without escapes.
+func plainQueryValue(raw, name string) (value string, found bool) {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if key, v, _ := strings.Cut(pair, "="); key == name {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // queryValues returns every value of name in a raw query string.

@@ -112,7 +112,14 @@ type jsonBody struct {
 
 func (b *jsonBody) Write(p []byte) (int, error) {
 	b.started = true
-	if err := b.res.send(b.status, "application/json", p[:len(p)-1]); err != nil {
+	var err error
+	if res, w := b.res, &b.res.ex.w; res.w == http.ResponseWriter(w) {
+		res.written = true // send's common case, without its steps
+		err = w.writeWhole(b.status, ctJSON[:1:1], p[:len(p)-1])
+	} else {
+		err = res.send(b.status, "application/json", p[:len(p)-1])
+	}
+	if err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -85,6 +85,27 @@ func (w *responseWriter) WriteHeader(code int) {
 }
 
 func (w *responseWriter) writeHeaderLocked(code int) {
+	x := w.x
+	if w.state != writeIdle || x.ridSend || code < 200 || code >= 400 || len(w.header) > 0 || x.app.shuttingDown.Load() {
+		w.writeHeaderAny(code)
+		return
+	}
+	// Most responses: a success, with no header of the handler's own and
+	// no id to send. This path is kept short, as every request runs it:
+	// the less code a request runs, the less has to be fetched again
+	// after the kernel and net/http have evicted it from the cache.
+	dst := w.rw.Header()
+	if w.contentType != nil {
+		dst["Content-Type"] = w.contentType
+	}
+	x.dateHd[0] = dateHeader(x.lctx.start)
+	dst["Date"] = x.dateHd[:1:1]
+	w.state, w.status = writeStarted, code
+	w.rw.WriteHeader(code)
+}
+
+// writeHeaderAny is writeHeaderLocked for any state, status and headers.
+func (w *responseWriter) writeHeaderAny(code int) {
 	switch w.state {
 	case writeIdle:
 		dst := w.rw.Header()

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203115450-320ee996ed28"
+const Version = "v0.0.0-20261203133205-a38e9cba05d3"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:Mg7plu0oCoj193yQxiKQTWOT96i53/Vv+4O9L2p6vBI="
+const ContentHash = "h1:o46cugXTT8Yla7l/n5/RQ0smOMfKG0Wl15BgEc55e0Y="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796298890, 0).UTC()
+var generatedAt = time.Unix(1796304725, 0).UTC()
