@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203133205-a38e9cba05d3"
+const Version = "v0.0.0-20261203140123-7c57109dcd53"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:o46cugXTT8Yla7l/n5/RQ0smOMfKG0Wl15BgEc55e0Y="
+const ContentHash = "h1:fFcQnc1THnX5eIoSxI28CeSOo2oBhrnF+KYoxSz71Qc="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796304725, 0).UTC()
+var generatedAt = time.Unix(1796306483, 0).UTC()
