@@ -66,8 +66,8 @@ func newBinder(t reflect.Type) (*binder, error) {
 }
 
 func (b *binder) plan(t reflect.Type, f reflect.StructField) error {
-	if !f.IsExported() || (f.Anonymous && f.Type.Kind() == reflect.Struct) {
-		return nil
+	if !f.IsExported() || f.Anonymous && indirect(f.Type).Kind() == reflect.Struct {
+		return nil // an embedded struct's fields are planned one by one
 	}
 	for _, src := range paramSources {
 		name, ok := f.Tag.Lookup(src)
@@ -75,6 +75,9 @@ func (b *binder) plan(t reflect.Type, f reflect.StructField) error {
 			continue
 		}
 		p, err := newParamField(f, src, name)
+		if err == nil {
+			err = checkPromotion(t, f.Index)
+		}
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
@@ -120,6 +123,45 @@ func fieldOffset(t reflect.Type, index []int) (uintptr, bool) {
 		t = f.Type
 	}
 	return off, true
+}
+
+// checkPromotion rejects a parameter field promoted through an embedded
+// pointer to an unexported struct type: binding would have to allocate
+// the struct, and reflection cannot set an unexported field.
+func checkPromotion(t reflect.Type, index []int) error {
+	for _, n := range index[:len(index)-1] {
+		f := t.Field(n)
+		if f.Type.Kind() == reflect.Pointer && !f.IsExported() {
+			return fmt.Errorf("promoted through the embedded *%s, which Gati cannot allocate (its type is unexported): embed %s by value or export it",
+				f.Type.Elem().Name(), f.Type.Elem().Name())
+		}
+		t = indirect(f.Type)
+	}
+	return nil
+}
+
+// indirect returns the type a pointer type points to, or t.
+func indirect(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	return t
+}
+
+// fieldFor returns the field at index in v for setting, allocating the
+// embedded structs it is promoted through where they are nil pointers, as
+// encoding/json does.
+func fieldFor(v reflect.Value, index []int) reflect.Value {
+	for i, n := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(n)
+	}
+	return v
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -272,7 +314,9 @@ func (b *binder) bindBody(req *Request, dst reflect.Value) ([]FieldError, error)
 		return nil, err
 	}
 	for i := range b.params { // parameters come only from their own source
-		dst.FieldByIndex(b.params[i].index).SetZero()
+		if f, err := dst.FieldByIndexErr(b.params[i].index); err == nil { // else under a nil embedded pointer: zero already
+			f.SetZero()
+		}
 	}
 	return nil, nil
 }
@@ -285,13 +329,13 @@ func (p *paramField) bind(req *Request, dst reflect.Value) (present bool, fe *Fi
 		if !ok {
 			return false, nil
 		}
-		return true, p.check(p.parse(dst.FieldByIndex(p.index), raw), raw)
+		return true, p.check(p.parse(fieldFor(dst, p.index), raw), raw)
 	}
 	values := p.values(req)
 	if len(values) == 0 {
 		return false, nil
 	}
-	f := dst.FieldByIndex(p.index)
+	f := fieldFor(dst, p.index)
 	f.Set(reflect.MakeSlice(f.Type(), len(values), len(values)))
 	for i, s := range values {
 		if fe := p.check(p.parse(f.Index(i), s), s); fe != nil {

@@ -1,9 +1,12 @@
 package gati
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -49,7 +52,7 @@ func TestBinderChoosesTheStringPathOnlyWhenNothingCanFail(t *testing.T) {
 			Name string `query:"name"`
 			Note string `json:"note"` // a body field
 		}](), false},
-		{reflect.TypeFor[bindThroughPointer](), false},
+		{reflect.TypeFor[struct{ *BindSharedOut }](), false}, // a string header under an embedded pointer
 	} {
 		b, err := newBinder(tc.typ)
 		if err != nil {
@@ -148,4 +151,77 @@ func TestPlainQueryValue(t *testing.T) {
 			t.Errorf("queryValue(%q, %q) = %q, %v; plainQueryValue gave %q, %v", tc.raw, tc.name, v, ok, value, found)
 		}
 	}
+}
+
+// BindShared is embedded by pointer: its parameters are promoted.
+type BindShared struct {
+	Trace string `header:"X-Trace"`
+	Limit int    `query:"limit"`
+}
+
+// Out types may embed pointers too: their header fields are promoted.
+type BindSharedOut struct {
+	Etag string `header:"ETag" json:"-"`
+}
+
+func TestParametersPromotedThroughEmbeddedPointers(t *testing.T) {
+	type in struct {
+		*BindShared
+		Name string `query:"name"`
+	}
+	type out struct {
+		*BindSharedOut
+		Got string `json:"got"`
+	}
+	app := New(WithEnv("production"), WithLogOutput(io.Discard))
+	app.Handle("GET /items", Typed(func(_ *Global, _ *Local, in in) (out, error) {
+		if in.BindShared == nil {
+			return out{Got: in.Name + " without shared"}, nil
+		}
+		return out{Got: fmt.Sprintf("%s %s %d", in.Name, in.Trace, in.Limit), BindSharedOut: &BindSharedOut{Etag: `"v1"`}}, nil
+	}))
+	app.Handle("POST /items", Typed(func(_ *Global, _ *Local, in struct {
+		*BindShared
+		Note string `json:"note"`
+	}) (out, error) {
+		return out{Got: fmt.Sprintf("%s %v", in.Note, in.BindShared != nil)}, nil
+	}))
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	serve := func(r *http.Request) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		app.ServeHTTP(rec, r)
+		return rec
+	}
+
+	r := httptest.NewRequest(http.MethodGet, "/items?name=a&limit=3", nil)
+	r.Header.Set("X-Trace", "t-1")
+	rec := serve(r)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"got":"a t-1 3"`) || rec.Header().Get("ETag") != `"v1"` {
+		t.Errorf("with the promoted parameters: %d %s, ETag %q", rec.Code, rec.Body, rec.Header().Get("ETag"))
+	}
+	rec = serve(httptest.NewRequest(http.MethodGet, "/items?name=a", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"got":"a without shared"`) || rec.Header().Get("ETag") != "" {
+		t.Errorf("without them (the embedded pointer stays nil): %d %s, ETag %q", rec.Code, rec.Body, rec.Header().Get("ETag"))
+	}
+	rec = serve(httptest.NewRequest(http.MethodGet, "/items?limit=x", nil))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `/query/limit`) {
+		t.Errorf("a promoted parameter that does not parse: %d %s", rec.Code, rec.Body)
+	}
+	r = httptest.NewRequest(http.MethodPost, "/items", strings.NewReader(`{"note":"n"}`))
+	r.Header.Set("Content-Type", "application/json")
+	if rec = serve(r); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"got":"n false"`) {
+		t.Errorf("a body beside promoted parameters: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestTypedRejectsParametersUnderAnUnexportedEmbeddedPointer(t *testing.T) {
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, "gati: Typed:") || !strings.Contains(msg, "Trace") || !strings.Contains(msg, "embed bindTrace by value or export it") {
+			t.Errorf("Typed panicked with %q", msg)
+		}
+	}()
+	Typed(func(_ *Global, _ *Local, in bindThroughPointer) (struct{}, error) { return struct{}{}, nil })
 }

@@ -42,8 +42,9 @@ func newHeaderSetter(t reflect.Type) (headerSetter, error) {
 func (hs headerSetter) set(h http.Header, out reflect.Value) {
 	out = reflect.Indirect(out)
 	for _, oh := range hs {
-		if v := out.FieldByIndex(oh.index).String(); v != "" {
-			h.Set(oh.name, v)
+		// A field promoted through a nil embedded pointer is absent.
+		if f, err := out.FieldByIndexErr(oh.index); err == nil && f.String() != "" {
+			h.Set(oh.name, f.String())
 		}
 	}
 }

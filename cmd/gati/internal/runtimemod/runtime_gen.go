@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203140123-7c57109dcd53"
+const Version = "v0.0.0-20261203140453-04bc014111ab"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:fFcQnc1THnX5eIoSxI28CeSOo2oBhrnF+KYoxSz71Qc="
+const ContentHash = "h1:BLwBQRGr3xNVc5GTki7a4cDGLdeoIao3JTDLzukban0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796306483, 0).UTC()
+var generatedAt = time.Unix(1796306693, 0).UTC()
