@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -224,4 +225,37 @@ func TestTypedRejectsParametersUnderAnUnexportedEmbeddedPointer(t *testing.T) {
 		}
 	}()
 	Typed(func(_ *Global, _ *Local, in bindThroughPointer) (struct{}, error) { return struct{}{}, nil })
+}
+
+// FuzzBindStrings checks the string path against the general path, and
+// both against url.ParseQuery, for any query string a client can send.
+func FuzzBindStrings(f *testing.F) {
+	for _, s := range []string{"name=ada&sort=asc", "name", "&&name=a=b", "name=%zz", "sort=a+b&name=x%20y", "name=a;b", "=&="} {
+		f.Add(s)
+	}
+	fast, err := newBinder(reflect.TypeFor[bindPlain]())
+	if err != nil {
+		f.Fatal(err)
+	}
+	general := *fast
+	general.strings = false
+	f.Fuzz(func(t *testing.T, raw string) {
+		r := bindRequest("")
+		r.r.URL.RawQuery = raw
+		var got, want bindPlain
+		gotErr := fast.bind(r, unsafe.Pointer(&got))
+		r2 := bindRequest("")
+		r2.r.URL.RawQuery = raw
+		wantErr := general.bind(r2, unsafe.Pointer(&want))
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("query %q: string path %+v, %v; general path %+v, %v", raw, got, gotErr, want, wantErr)
+		}
+		values, perr := url.ParseQuery(raw)
+		if (perr == nil) != (gotErr == nil) {
+			t.Fatalf("query %q: bind error %v, url.ParseQuery error %v", raw, gotErr, perr)
+		}
+		if perr == nil && (got.Name != values.Get("name") || got.Sort != values.Get("sort")) {
+			t.Fatalf("query %q: bound name %q sort %q; url.ParseQuery %q %q", raw, got.Name, got.Sort, values.Get("name"), values.Get("sort"))
+		}
+	})
 }

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203140453-04bc014111ab"
+const Version = "v0.0.0-20261203141015-a15f4f396c7a"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:BLwBQRGr3xNVc5GTki7a4cDGLdeoIao3JTDLzukban0="
+const ContentHash = "h1:oV9POWx61HduII3XzlpzX5/yDSL1+3MPKXKQKthY3K4="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796306693, 0).UTC()
+var generatedAt = time.Unix(1796307015, 0).UTC()
