@@ -112,14 +112,7 @@ type jsonBody struct {
 
 func (b *jsonBody) Write(p []byte) (int, error) {
 	b.started = true
-	var err error
-	if res, w := b.res, &b.res.ex.w; res.w == http.ResponseWriter(w) {
-		res.written = true // send's common case, without its steps
-		err = w.writeWhole(b.status, ctJSON[:1:1], p[:len(p)-1])
-	} else {
-		err = res.send(b.status, "application/json", p[:len(p)-1])
-	}
-	if err != nil {
+	if err := b.res.send(b.status, "application/json", p[:len(p)-1]); err != nil {
 		return 0, err
 	}
 	return len(p), nil

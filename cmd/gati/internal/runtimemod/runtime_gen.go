@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203141015-a15f4f396c7a"
+const Version = "v0.0.0-20261203144333-52b4c60ea276"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:oV9POWx61HduII3XzlpzX5/yDSL1+3MPKXKQKthY3K4="
+const ContentHash = "h1:UrTGDqJ2c06gAkNAT6QwXMJihH79kvL//gnsJpPgtt4="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796307015, 0).UTC()
+var generatedAt = time.Unix(1796309013, 0).UTC()
