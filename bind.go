@@ -21,10 +21,10 @@ type binder struct {
 	// bodyFields is set when the body must be an object with required
 	// fields, so an absent body is reported field by field.
 	bodyFields bool
-	// strings is set when In has no body and every parameter is an
+	// stringsOnly is set when In has no body and every parameter is an
 	// optional, unconstrained string field reached without a pointer:
 	// the common shape of a query or path input, bound by bindStrings.
-	strings bool
+	stringsOnly bool
 }
 
 // paramField is one struct field filled from a path, query, header or
@@ -58,9 +58,9 @@ func newBinder(t reflect.Type) (*binder, error) {
 	if err := b.planSchemas(t); err != nil {
 		return nil, err
 	}
-	b.strings = !b.hasBody
+	b.stringsOnly = !b.hasBody
 	for _, p := range b.params {
-		b.strings = b.strings && p.direct && !p.required && p.schema == nil
+		b.stringsOnly = b.stringsOnly && p.direct && !p.required && p.schema == nil
 	}
 	return b, nil
 }
@@ -226,7 +226,7 @@ func parserFor(t reflect.Type) (func(reflect.Value, string) error, error) {
 // 400; values that break the schema (body or parameters) are a 422
 // listing every violation.
 func (b *binder) bind(req *Request, in unsafe.Pointer) error {
-	if b.strings && req.queryProblems() == nil {
+	if b.stringsOnly && req.queryProblems() == nil {
 		b.bindStrings(req, in)
 		return nil
 	}

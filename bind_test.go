@@ -59,8 +59,8 @@ func TestBinderChoosesTheStringPathOnlyWhenNothingCanFail(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tc.typ, err)
 		}
-		if b.strings != tc.strings {
-			t.Errorf("%v: strings = %v, want %v", tc.typ, b.strings, tc.strings)
+		if b.stringsOnly != tc.strings {
+			t.Errorf("%v: stringsOnly = %v, want %v", tc.typ, b.stringsOnly, tc.strings)
 		}
 	}
 }
@@ -87,7 +87,7 @@ func TestBindStringsMatchesTheGeneralPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	general := *fast
-	general.strings = false
+	general.stringsOnly = false
 	for _, q := range []string{
 		"", "name=ada", "name=ada&name=bob", "name", "name=&sort=asc", "&&name=x&",
 		"=v&name=1", "sort=a%20b&name=x+y", "name=%zz", "name=ada;sort=b", "Name=ada",
@@ -238,7 +238,7 @@ func FuzzBindStrings(f *testing.F) {
 		f.Fatal(err)
 	}
 	general := *fast
-	general.strings = false
+	general.stringsOnly = false
 	f.Fuzz(func(t *testing.T, raw string) {
 		r := bindRequest("")
 		r.r.URL.RawQuery = raw

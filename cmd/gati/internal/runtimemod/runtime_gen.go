@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203144333-52b4c60ea276"
+const Version = "v0.0.0-20261203144344-9b846d5cb97c"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:UrTGDqJ2c06gAkNAT6QwXMJihH79kvL//gnsJpPgtt4="
+const ContentHash = "h1:m4RtXLl8y5FA6fICR78xt6dh1nzXoa/79GGXprZCKRg="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796309013, 0).UTC()
+var generatedAt = time.Unix(1796309024, 0).UTC()
