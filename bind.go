@@ -75,14 +75,16 @@ func (b *binder) plan(t reflect.Type, f reflect.StructField) error {
 			continue
 		}
 		p, err := newParamField(f, src, name)
+		var offset uintptr
+		var direct bool
 		if err == nil {
-			err = checkPromotion(t, f.Index)
+			offset, direct, err = fieldPath(t, f.Index)
 		}
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
-		if f.Type.Kind() == reflect.String {
-			p.offset, p.direct = fieldOffset(t, f.Index)
+		if direct && f.Type.Kind() == reflect.String {
+			p.offset, p.direct = offset, true
 		}
 		b.params = append(b.params, p)
 		return nil
@@ -110,34 +112,27 @@ func newParamField(f reflect.StructField, src, name string) (paramField, error) 
 	return p, nil
 }
 
-// fieldOffset returns where the field at index lies in a value of t, and
-// false when the way to it goes through a pointer (an embedded *T).
-func fieldOffset(t reflect.Type, index []int) (uintptr, bool) {
-	var off uintptr
+// fieldPath follows index from t to a parameter field. It returns the
+// field's offset in a value of t and whether the way to it has no pointer
+// (an embedded *T), so that binding may store through the offset. It
+// rejects a field promoted through an embedded pointer to an unexported
+// struct type: binding would have to allocate the struct, and reflection
+// cannot set an unexported field.
+func fieldPath(t reflect.Type, index []int) (offset uintptr, direct bool, err error) {
+	direct = true
 	for i, n := range index {
 		f := t.Field(n)
-		off += f.Offset
-		if i < len(index)-1 && f.Type.Kind() != reflect.Struct {
-			return 0, false
-		}
-		t = f.Type
-	}
-	return off, true
-}
-
-// checkPromotion rejects a parameter field promoted through an embedded
-// pointer to an unexported struct type: binding would have to allocate
-// the struct, and reflection cannot set an unexported field.
-func checkPromotion(t reflect.Type, index []int) error {
-	for _, n := range index[:len(index)-1] {
-		f := t.Field(n)
-		if f.Type.Kind() == reflect.Pointer && !f.IsExported() {
-			return fmt.Errorf("promoted through the embedded *%s, which Gati cannot allocate (its type is unexported): embed %s by value or export it",
-				f.Type.Elem().Name(), f.Type.Elem().Name())
+		offset += f.Offset
+		if i < len(index)-1 && f.Type.Kind() == reflect.Pointer {
+			if !f.IsExported() {
+				name := f.Type.Elem().Name()
+				return 0, false, fmt.Errorf("promoted through the embedded *%s, which Gati cannot allocate (its type is unexported): embed %s by value or export it", name, name)
+			}
+			direct = false
 		}
 		t = indirect(f.Type)
 	}
-	return nil
+	return offset, direct, nil
 }
 
 // indirect returns the type a pointer type points to, or t.

@@ -65,17 +65,17 @@ func TestBinderChoosesTheStringPathOnlyWhenNothingCanFail(t *testing.T) {
 	}
 }
 
-func TestFieldOffsetFollowsEmbeddedStructsNotPointers(t *testing.T) {
+func TestFieldPathFollowsEmbeddedStructsNotPointers(t *testing.T) {
 	typ := reflect.TypeFor[bindPlain]()
 	f, _ := typ.FieldByName("Trace")
-	off, ok := fieldOffset(typ, f.Index)
-	if want := unsafe.Offsetof(bindPlain{}.bindTrace) + unsafe.Offsetof(bindTrace{}.Trace); !ok || off != want {
-		t.Errorf("fieldOffset(Trace) = %d, %v; want %d, true", off, ok, want)
+	off, direct, err := fieldPath(typ, f.Index)
+	if want := unsafe.Offsetof(bindPlain{}.bindTrace) + unsafe.Offsetof(bindTrace{}.Trace); err != nil || !direct || off != want {
+		t.Errorf("fieldPath(Trace) = %d, %v, %v; want %d, true, nil", off, direct, err, want)
 	}
-	typ = reflect.TypeFor[bindThroughPointer]()
-	f, _ = typ.FieldByName("Trace")
-	if _, ok := fieldOffset(typ, f.Index); ok {
-		t.Error("fieldOffset went through an embedded pointer")
+	typ = reflect.TypeFor[struct{ *BindSharedOut }]()
+	f, _ = typ.FieldByName("Etag")
+	if _, direct, err := fieldPath(typ, f.Index); direct || err != nil {
+		t.Errorf("fieldPath through an embedded pointer: direct %v, error %v", direct, err)
 	}
 }
 

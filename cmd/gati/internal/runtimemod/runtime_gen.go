@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203144344-9b846d5cb97c"
+const Version = "v0.0.0-20261203150514-ca2b695ffba8"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:m4RtXLl8y5FA6fICR78xt6dh1nzXoa/79GGXprZCKRg="
+const ContentHash = "h1:yitpX/uo7NGoC5N8UxtIhfzE7lIG7SkpLs74yYJmapM="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796309024, 0).UTC()
+var generatedAt = time.Unix(1796310314, 0).UTC()
