@@ -98,10 +98,7 @@ func (w *responseWriter) writeHeaderLocked(code int) {
 	if w.contentType != nil {
 		dst["Content-Type"] = w.contentType
 	}
-	x.dateHd[0] = dateHeader(x.lctx.start)
-	dst["Date"] = x.dateHd[:1:1]
-	w.state, w.status = writeStarted, code
-	w.rw.WriteHeader(code)
+	w.sendStatus(dst, code)
 }
 
 // writeHeaderAny is writeHeaderLocked for any state, status and headers.
@@ -132,17 +129,22 @@ func (w *responseWriter) writeHeaderAny(code int) {
 			w.rw.WriteHeader(code)
 			return
 		}
-		// A handler's own Date stands, and a nil one suppresses the
-		// header, as net/http documents.
-		if _, set := w.header["Date"]; !set {
-			w.x.dateHd[0] = dateHeader(w.x.lctx.start)
-			dst["Date"] = w.x.dateHd[:1:1]
-		}
-		w.state, w.status = writeStarted, code
-		w.rw.WriteHeader(code)
+		w.sendStatus(dst, code)
 	case writeStarted:
 		w.rw.WriteHeader(code) // net/http reports the superfluous call
 	}
+}
+
+// sendStatus adds the Date header and sends the status line. A handler's
+// own Date stands, and a nil one suppresses the header, as net/http
+// documents.
+func (w *responseWriter) sendStatus(dst http.Header, code int) {
+	if _, set := w.header["Date"]; !set {
+		w.x.dateHd[0] = dateHeader(w.x.lctx.start)
+		dst["Date"] = w.x.dateHd[:1:1]
+	}
+	w.state, w.status = writeStarted, code
+	w.rw.WriteHeader(code)
 }
 
 // connectionClose is shared: header values are replaced, never modified.

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203150514-ca2b695ffba8"
+const Version = "v0.0.0-20261203150654-ef8a76b9c7ee"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:yitpX/uo7NGoC5N8UxtIhfzE7lIG7SkpLs74yYJmapM="
+const ContentHash = "h1:74p2ucfu9eQZO2cPK+12fVHwgSQYf7aX6O/daaP7yhE="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796310314, 0).UTC()
+var generatedAt = time.Unix(1796310414, 0).UTC()
