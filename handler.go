@@ -67,10 +67,14 @@ func Typed[In, Out any](fn TypedFunc[In, Out]) TypedHandler {
 	}
 	out := reflect.TypeFor[Out]()
 	mayBeNil := out.Kind() == reflect.Pointer || out.Kind() == reflect.Interface
-	return &typedHandler[In, Out]{fn: fn, bind: b, headers: hs,
+	h := &typedHandler[In, Out]{fn: fn, bind: b, headers: hs,
 		validates:    reflect.TypeFor[*In]().Implements(reflect.TypeFor[Validator]()),
 		mayBeNil:     mayBeNil,
 		encodeInSlot: !mayBeNil && !addressMatters(out, nil)}
+	if len(hs) == 0 {
+		h.flat = newFlatJSON(out)
+	}
+	return h
 }
 
 type typedHandler[In, Out any] struct {
@@ -85,6 +89,9 @@ type typedHandler[In, Out any] struct {
 	// value (see addressMatters), so the response is encoded from the
 	// exchange's reused slot instead of a copy boxed for each request.
 	encodeInSlot bool
+	// flat encodes Out without encoding/json when it is a flat struct
+	// with no header fields (see flatJSON).
+	flat *flatJSON
 }
 
 func (h *typedHandler[In, Out]) Types() (in, out reflect.Type) {
@@ -129,6 +136,11 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	out, err := h.fn(gctx, lctx, v)
 	if err != nil {
 		return err
+	}
+	if h.flat != nil && x != nil && res.down == nil {
+		if body, ok := x.flatBody(h.flat, unsafe.Pointer(&out)); ok {
+			return res.bytes(lctx.successStatus(), "application/json", body)
+		}
 	}
 	if !h.encodeInSlot || x == nil {
 		return h.respond(res, lctx, out)

@@ -44,6 +44,7 @@ type exchange struct {
 	json     jsonBody
 	enc      *json.Encoder
 	encoding bool
+	flatBuf  []byte // a flat typed response's body (see flatJSON), kept when small
 
 	// The request's context: base as the server gave it, cur with what
 	// the pipeline and per-route HTTP middleware added, out as handed to

@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203150654-ef8a76b9c7ee"
+const Version = "v0.0.0-20261203161857-c84e597575e1"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:74p2ucfu9eQZO2cPK+12fVHwgSQYf7aX6O/daaP7yhE="
+const ContentHash = "h1:yE5ZdXXhLkW18WwhgT6WZzphmg5ZZ9B5BHa+COG5p50="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796310414, 0).UTC()
+var generatedAt = time.Unix(1796314737, 0).UTC()
