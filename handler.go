@@ -71,9 +71,7 @@ func Typed[In, Out any](fn TypedFunc[In, Out]) TypedHandler {
 		validates:    reflect.TypeFor[*In]().Implements(reflect.TypeFor[Validator]()),
 		mayBeNil:     mayBeNil,
 		encodeInSlot: !mayBeNil && !addressMatters(out, nil)}
-	if len(hs) == 0 {
-		h.flat = newFlatJSON(out)
-	}
+	h.flat = newFlatJSON(out) // its header fields are its own: it embeds nothing
 	return h
 }
 
@@ -90,7 +88,7 @@ type typedHandler[In, Out any] struct {
 	// exchange's reused slot instead of a copy boxed for each request.
 	encodeInSlot bool
 	// flat encodes Out without encoding/json when it is a flat struct
-	// with no header fields (see flatJSON).
+	// (see flatJSON).
 	flat *flatJSON
 }
 
@@ -139,6 +137,9 @@ func (h *typedHandler[In, Out]) ServeGati(req *Request, res *Response, gctx *Glo
 	}
 	if h.flat != nil && x != nil && res.down == nil {
 		if body, ok := x.flatBody(h.flat, unsafe.Pointer(&out)); ok {
+			if len(h.headers) > 0 {
+				h.headers.setAt(res.Header(), unsafe.Pointer(&out))
+			}
 			return res.bytes(lctx.successStatus(), "application/json", body)
 		}
 	}

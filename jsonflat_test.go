@@ -226,3 +226,30 @@ func TestTypedFlatResponses(t *testing.T) {
 		}
 	}
 }
+
+func TestTypedFlatResponsesSetTheirHeaderFields(t *testing.T) {
+	type created struct {
+		Location string `header:"Location" json:"-"`
+		Trace    string `header:"X-Trace" json:"-"`
+		ID       int    `json:"id"`
+	}
+	if newFlatJSON(reflect.TypeFor[created]()) == nil {
+		t.Fatal("an output with header fields is not flat")
+	}
+	app := New(WithEnv("test"), WithLogOutput(io.Discard))
+	app.Handle("POST /things", Typed(func(_ *Global, _ *Local, _ struct{}) (created, error) {
+		return created{Location: "/things/7", ID: 7}, nil
+	}))
+	if err := app.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(t.Context())
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/things", nil))
+	if rec.Body.String() != `{"id":7}` || rec.Header().Get("Location") != "/things/7" {
+		t.Errorf("got %d %v %q, want Location /things/7 and {\"id\":7}", rec.Code, rec.Header(), rec.Body)
+	}
+	if _, set := rec.Header()["X-Trace"]; set {
+		t.Errorf("an empty header field was sent: %v", rec.Header())
+	}
+}

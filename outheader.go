@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"unsafe"
 )
 
 // headerSetter copies a typed handler's output fields tagged
@@ -11,8 +12,9 @@ import (
 type headerSetter []outHeader
 
 type outHeader struct {
-	index []int
-	name  string
+	index  []int
+	offset uintptr // of a field declared in the struct itself (see setAt)
+	name   string
 }
 
 // newHeaderSetter plans the header fields of t (a struct or a pointer to
@@ -33,7 +35,7 @@ func newHeaderSetter(t reflect.Type) (headerSetter, error) {
 		if f.Type.Kind() != reflect.String || f.Tag.Get("json") != "-" || name == "" {
 			return nil, fmt.Errorf("%s.%s: a response header field must be a string tagged `header:\"Name\" json:\"-\"`", t, f.Name)
 		}
-		hs = append(hs, outHeader{index: f.Index, name: http.CanonicalHeaderKey(name)})
+		hs = append(hs, outHeader{index: f.Index, offset: f.Offset, name: http.CanonicalHeaderKey(name)})
 	}
 	return hs, nil
 }
@@ -45,6 +47,16 @@ func (hs headerSetter) set(h http.Header, out reflect.Value) {
 		// A field promoted through a nil embedded pointer is absent.
 		if f, err := out.FieldByIndexErr(oh.index); err == nil && f.String() != "" {
 			h.Set(oh.name, f.String())
+		}
+	}
+}
+
+// setAt is set for a struct at out whose header fields are all declared
+// in it, none promoted: as in a flat output (see flatJSON).
+func (hs headerSetter) setAt(h http.Header, out unsafe.Pointer) {
+	for _, oh := range hs {
+		if s := *(*string)(unsafe.Add(out, oh.offset)); s != "" {
+			h.Set(oh.name, s)
 		}
 	}
 }
