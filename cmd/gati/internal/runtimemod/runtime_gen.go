@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203163339-b84d0a77f4f9"
+const Version = "v0.0.0-20261203164052-26249a7d2ec7"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:uE0Kd/T5XPq0d0F3k4lOZoHuZqEn2y8avzNu6bsggI4="
+const ContentHash = "h1:JiSafS7Ha/Oy5I12mLZ/7WeDxeU59e73T5h1CY5J2MI="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796315619, 0).UTC()
+var generatedAt = time.Unix(1796316052, 0).UTC()
