@@ -6,9 +6,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"gati.dev/gati/schema"
 )
 
 // flatJSON encodes a typed handler's output when it is a flat struct: its
@@ -45,12 +46,11 @@ func newFlatJSON(t reflect.Type) *flatJSON {
 		if !f.IsExported() {
 			continue
 		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
+		name, opts, skip := schema.JSONTag(f)
+		if skip {
 			continue
 		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if !validJSONName(name) {
+		if name == "" {
 			name = f.Name
 		}
 		omitEmpty := false
@@ -92,20 +92,6 @@ func flatKind(t reflect.Type) bool {
 func customJSON(t reflect.Type) bool {
 	pt := reflect.PointerTo(t)
 	return pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler)
-}
-
-// validJSONName is encoding/json's rule for a tag's name: one that breaks
-// it is ignored in favour of the field's.
-func validJSONName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c) && !unicode.IsLetter(c) && !unicode.IsDigit(c) {
-			return false
-		}
-	}
-	return true
 }
 
 // appendJSON appends the JSON of the struct at v to b. It reports false,

@@ -155,10 +155,12 @@ func FuzzFlatJSON(f *testing.F) {
 	f.Add("a,b", "string", "\x00\"\\", true, int64(math.MaxInt64), uint64(math.MaxUint64), math.Copysign(0, -1), float32(-1e-7))
 	f.Add("x&y", "omitzero", "", false, int64(7), uint64(8), 1e300, float32(3.4e38))
 	f.Fuzz(func(t *testing.T, name, opts, s string, b bool, i int64, u uint64, f64 float64, f32 float32) {
+		// A tag holds no quote or backslash, and the name no comma, so
+		// each field's name is its own.
+		clean := strings.NewReplacer(`"`, ``, `\`, ``)
+		name, opts = strings.ReplaceAll(clean.Replace(name), ",", ""), clean.Replace(opts)
 		tag := func(field string) reflect.StructTag {
-			// The name has no comma, so each field's is its own.
-			clean := strings.NewReplacer(`"`, ``, `\`, ``)
-			return reflect.StructTag(`json:"` + clean.Replace(strings.ReplaceAll(name, ",", "")+field+","+opts) + `"`)
+			return reflect.StructTag(`json:"` + name + field + "," + opts + `"`)
 		}
 		typ := reflect.StructOf([]reflect.StructField{
 			{Name: "S", Type: reflect.TypeFor[string](), Tag: tag("s")},

@@ -58,13 +58,9 @@ func walkFields(t reflect.Type, index []int, viaPtr bool, path map[reflect.Type]
 		if !sf.IsExported() && !(sf.Anonymous && ft.Kind() == reflect.Struct) {
 			continue
 		}
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
+		name, opts, skip := JSONTag(sf)
+		if skip {
 			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if !validName(name) {
-			name = ""
 		}
 		idx := append(slices.Clip(index), i)
 		if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
@@ -123,6 +119,21 @@ func hasOpt(opts, name string) bool {
 }
 
 // validName mirrors encoding/json's check of a tag name.
+// JSONTag reads a struct field's json tag as encoding/json does: the name
+// it gives ("" when the tag gives none, or one encoding/json ignores), the
+// options after it, and whether the tag is "-", which leaves the field out.
+func JSONTag(sf reflect.StructField) (name, opts string, skip bool) {
+	tag := sf.Tag.Get("json")
+	if tag == "-" {
+		return "", "", true
+	}
+	name, opts, _ = strings.Cut(tag, ",")
+	if !validName(name) {
+		name = ""
+	}
+	return name, opts, false
+}
+
 func validName(s string) bool {
 	if s == "" {
 		return false

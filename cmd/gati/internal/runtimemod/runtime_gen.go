@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203164052-26249a7d2ec7"
+const Version = "v0.0.0-20261203164347-91478935a103"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:JiSafS7Ha/Oy5I12mLZ/7WeDxeU59e73T5h1CY5J2MI="
+const ContentHash = "h1:kUeJNaED8kPVQY/9u9+O/YYTeAQevy8FbfK/36/vtZw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796316052, 0).UTC()
+var generatedAt = time.Unix(1796316227, 0).UTC()
