@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203164347-91478935a103"
+const Version = "v0.0.0-20261203170940-c38d36b9f558"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:kUeJNaED8kPVQY/9u9+O/YYTeAQevy8FbfK/36/vtZw="
+const ContentHash = "h1:w402ufVY6xsUcIkCr5vkqNTbIWRPHsSUAckCXUHLLX0="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796316227, 0).UTC()
+var generatedAt = time.Unix(1796317780, 0).UTC()
