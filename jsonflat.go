@@ -132,6 +132,7 @@ func flatEmpty(k reflect.Kind, at unsafe.Pointer) bool {
 	case reflect.Float64:
 		return *(*float64)(at) == 0
 	}
+	// An integer: of flatInt and flatUint, the one not of its kind reads 0.
 	return flatInt(k, at) == 0 && flatUint(k, at) == 0
 }
 

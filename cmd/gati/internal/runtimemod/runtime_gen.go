@@ -6,10 +6,10 @@ package runtimemod
 import "time"
 
 // Version is the module version of the embedded gati.dev/gati.
-const Version = "v0.0.0-20261203170940-c38d36b9f558"
+const Version = "v0.0.0-20261203173125-902830b4cd94"
 
 // ContentHash is the h1: hash of the module files the zip was made from.
-const ContentHash = "h1:w402ufVY6xsUcIkCr5vkqNTbIWRPHsSUAckCXUHLLX0="
+const ContentHash = "h1:kCgwtM2Uf/EPnO28fDuMDbRHjE+Rdtmq2Wg7lTf3iLw="
 
 // generatedAt is the time of Version.
-var generatedAt = time.Unix(1796317780, 0).UTC()
+var generatedAt = time.Unix(1796319085, 0).UTC()
